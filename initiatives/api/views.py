@@ -1,0 +1,24 @@
+from rest_framework import generics
+
+from initiatives.api.filters import InitiativeFilter
+from initiatives.api.serializers import InitiativeSerializer
+from initiatives.selectors import published_initiatives
+from radar.api.pagination import FeaturePagination
+
+
+class InitiativeListApi(generics.ListAPIView):
+    """Published initiatives as a GeoJSON FeatureCollection. No personal data."""
+
+    serializer_class = InitiativeSerializer
+    pagination_class = FeaturePagination
+    filterset_class = InitiativeFilter
+
+    def get_queryset(self):
+        return published_initiatives().order_by("id")
+
+
+class InitiativeDetailApi(generics.RetrieveAPIView):
+    serializer_class = InitiativeSerializer
+
+    def get_queryset(self):
+        return published_initiatives()

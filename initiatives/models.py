@@ -1,0 +1,265 @@
+import math
+from datetime import timedelta
+
+from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, URLValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from initiatives import choices
+from initiatives.choices import help_text
+from initiatives.fields import ChoiceArrayField
+
+DESCRIPTION_MAX_LENGTH = 10_000
+FRESHNESS = timedelta(days=365)
+
+
+class InitiativeQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(publication_status=choices.PublicationStatus.PUBLISHED)
+
+    def active(self):
+        return self.filter(activity_status=choices.ActivityStatus.ACTIVE)
+
+
+def _choice_array(choice_class, verbose_name, **kwargs):
+    return ChoiceArrayField(
+        models.CharField(max_length=30, choices=choice_class),
+        verbose_name=verbose_name,
+        default=list,
+        blank=True,
+        help_text=help_text(choice_class),
+        **kwargs,
+    )
+
+
+def _choice(choice_class, verbose_name, **kwargs):
+    return models.CharField(
+        verbose_name,
+        max_length=30,
+        choices=choice_class,
+        blank=True,
+        help_text=help_text(choice_class),
+        **kwargs,
+    )
+
+
+class Initiative(models.Model):
+    """A local collaborative initiative. Unknown stays unknown: blank, empty list or null."""
+
+    # Identity
+    name = models.CharField(_("name"), max_length=200)
+    short_description = models.CharField(
+        _("short description"), max_length=280, help_text=_("In one or two sentences.")
+    )
+    description = models.TextField(
+        _("description"), blank=True, validators=[MaxLengthValidator(DESCRIPTION_MAX_LENGTH)]
+    )
+    website = models.URLField(
+        _("website"),
+        max_length=500,
+        blank=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text=_("An address starting with http:// or https://."),
+    )
+    themes = _choice_array(choices.Theme, _("themes"))
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    start_date_precision = models.CharField(
+        _("start date precision"),
+        max_length=5,
+        choices=choices.DatePrecision,
+        default=choices.DatePrecision.DAY,
+    )
+    activity_status = models.CharField(
+        _("activity"),
+        max_length=10,
+        choices=choices.ActivityStatus,
+        default=choices.ActivityStatus.ACTIVE,
+        help_text=help_text(choices.ActivityStatus),
+    )
+    address = models.CharField(
+        _("address"),
+        max_length=300,
+        blank=True,
+        help_text=_("Where people can find it: street and commune (a public place, not a home)."),
+    )
+    location = models.PointField(_("location"), srid=4326)
+    area_of_action = models.MultiPolygonField(
+        _("area of action"), srid=4326, null=True, blank=True
+    )
+    territory = models.ForeignKey(
+        "territories.Territory",
+        verbose_name=_("territory"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="initiatives",
+        help_text=_("The finest territory containing the location, derived from it."),
+    )
+
+    # Collaboration
+    actor_types = _choice_array(choices.ActorType, _("actor types"))
+    collaboration_mode = _choice(choices.CollaborationMode, _("collaboration mode"))
+    economic_model = _choice(choices.EconomicModel, _("economic model"))
+    resources = _choice_array(choices.Resource, _("resources"))
+    governance = _choice(choices.Governance, _("governance"))
+    animation = _choice(choices.Animation, _("animation"))
+    reciprocity = models.BooleanField(
+        _("participants can contribute"),
+        null=True,
+        blank=True,
+        help_text=_("Participants can give as well as receive (time, skills, ideas)."),
+    )
+    step_free_access = models.BooleanField(
+        _("step-free access"),
+        null=True,
+        blank=True,
+        help_text=_("People in a wheelchair or with a pushchair can get in."),
+    )
+    usable_without_internet = models.BooleanField(
+        _("usable without internet"),
+        null=True,
+        blank=True,
+        help_text=_("One can take part without a computer, smartphone or internet access."),
+    )
+    languages = ArrayField(
+        models.CharField(max_length=3),
+        verbose_name=_("languages"),
+        default=list,
+        blank=True,
+        help_text=_("Languages spoken, as codes such as fr, en, es."),
+    )
+    needs = _choice_array(choices.Need, _("needs"))
+
+    # Provenance
+    source = models.CharField(
+        _("source"),
+        max_length=100,
+        default="resident",
+        help_text=_("“resident”, “demo” or the name of an imported data set."),
+    )
+    source_id = models.CharField(_("identifier in the source"), max_length=100, blank=True)
+    is_synthetic = models.BooleanField(
+        _("fictional example"),
+        default=False,
+        help_text=_("Synthetic demonstration data, not a real initiative."),
+    )
+    publication_status = models.CharField(
+        _("publication status"),
+        max_length=10,
+        choices=choices.PublicationStatus,
+        default=choices.PublicationStatus.PENDING,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    last_confirmed_at = models.DateTimeField(_("last confirmed"), null=True, blank=True)
+
+    # Private: never in a public page, API response, export or log line.
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+
+    objects = InitiativeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("initiative")
+        verbose_name_plural = _("initiatives")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_id"],
+                condition=~models.Q(source_id=""),
+                name="initiative_unique_source_id",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["publication_status", "activity_status"]),
+            models.Index(fields=["start_date"]),
+            models.Index(fields=["updated_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_published(self) -> bool:
+        return self.publication_status == choices.PublicationStatus.PUBLISHED
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """Not confirmed for 12 months: shown as "à confirmer / to be confirmed"."""
+        confirmed = self.last_confirmed_at or self.created_at
+        return confirmed is not None and timezone.now() - confirmed > FRESHNESS
+
+    @property
+    def theme_labels(self) -> list[str]:
+        return [str(choices.Theme(value).label) for value in self.themes]
+
+    @property
+    def actor_type_labels(self) -> list[str]:
+        return [str(choices.ActorType(value).label) for value in self.actor_types]
+
+    @property
+    def resource_labels(self) -> list[str]:
+        return [str(choices.Resource(value).label) for value in self.resources]
+
+    @property
+    def need_labels(self) -> list[str]:
+        return [str(choices.Need(value).label) for value in self.needs]
+
+    def clean(self):
+        errors = {}
+        for validate in (
+            self._validate_location,
+            self._validate_themes,
+            self._validate_lists,
+            self._validate_start_date,
+            self._validate_languages,
+        ):
+            try:
+                validate()
+            except ValidationError as error:
+                errors.update(error.update_error_dict({}))
+        if errors:
+            raise ValidationError(errors)
+
+    def _validate_location(self):
+        from territories.selectors import served_territory, territory_containing
+
+        if self.location is None:
+            return
+        x, y = self.location.x, self.location.y
+        if not (math.isfinite(x) and math.isfinite(y)) or not (-180 <= x <= 180 and -90 <= y <= 90):
+            raise ValidationError(
+                {"location": _("The coordinates must be a longitude and a latitude.")}
+            )
+        served = served_territory()
+        if served is None or not served.geometry.contains(self.location):
+            raise ValidationError(
+                {"location": _("This place is outside the territory served by the radar.")}
+            )
+        self.territory = territory_containing(point=self.location)
+
+    def _validate_themes(self):
+        if not self.themes:
+            raise ValidationError({"themes": _("Choose at least one theme.")})
+
+    def _validate_lists(self):
+        for field in ("themes", "actor_types", "resources", "needs"):
+            values = getattr(self, field)
+            if len(values) != len(set(values)):
+                raise ValidationError({field: _("A value is repeated.")})
+
+    def _validate_start_date(self):
+        if self.start_date and self.start_date > timezone.localdate():
+            raise ValidationError({"start_date": _("The start date cannot be in the future.")})
+
+    def _validate_languages(self):
+        languages = [code.strip() for code in self.languages if code.strip()]
+        if not all(code.isalpha() and 2 <= len(code) <= 3 for code in languages):
+            raise ValidationError(
+                {"languages": _("Give languages as two- or three-letter codes, such as fr, en.")}
+            )
+        self.languages = sorted({code.lower() for code in languages})
+

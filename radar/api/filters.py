@@ -1,0 +1,41 @@
+import math
+
+import django_filters
+from django import forms
+from django.contrib.gis.geos import Polygon
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+
+class BBoxField(forms.CharField):
+    """west,south,east,north in WGS84 degrees."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        try:
+            west, south, east, north = (float(part) for part in value.split(","))
+        except ValueError:
+            raise ValidationError(
+                _("bbox must be four numbers: west,south,east,north."), code="invalid"
+            ) from None
+        if not all(map(math.isfinite, (west, south, east, north))) or not (
+            -180 <= west < east <= 180 and -90 <= south < north <= 90
+        ):
+            raise ValidationError(
+                _("bbox must be west,south,east,north in degrees, west < east and south < north."),
+                code="invalid",
+            )
+        box = Polygon.from_bbox((west, south, east, north))
+        box.srid = 4326
+        return box
+
+
+class BBoxFilter(django_filters.Filter):
+    field_class = BBoxField
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        return qs.filter(**{f"{self.field_name}__intersects": value})

@@ -1,0 +1,33 @@
+"""Shared fixtures. The test database holds the Gironde demo (loaded once per session): every
+test runs in a transaction on top of it, so tests must not use transactional_db (a flush would
+wipe the demo); browser tests use their own database and server (tests/browser/conftest.py)."""
+
+import pytest
+from django.core.management import call_command
+
+
+def pytest_addoption(parser):
+    parser.addoption("--runslow", action="store_true", help="run tests marked slow")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--runslow"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --runslow (make bench)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("createcachetable", verbosity=0)
+        call_command("load_demo", verbosity=0, stdout=open("/dev/null", "w"))
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache(db):
+    from django.core.cache import cache
+
+    cache.clear()
