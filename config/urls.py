@@ -6,10 +6,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 api_v1 = [
     path("", include("territories.api.urls")),
     path("", include("initiatives.api.urls")),
+    path("", include("initiatives.api.submission_urls")),
+    path("radar/", include("radar.api.urls")),
 ]
 
 urlpatterns = [
     path("", include("initiatives.urls")),
+    path("radar/", include("radar.urls")),
+    path("open-data/", include("radar.opendata.urls")),
+    path("ogc/", include("radar.ogc.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
