@@ -278,10 +278,11 @@ def territories_build_level(
 
 
 def _attach_members(level: str, member_level: str, groups: list[Group]) -> None:
-    """Members get the new territory as parent unless they already have a finer one, so that
-    building the département after the EPCI (or before) gives the same tree."""
+    """Members get the new territory as parent unless they already have a finer one (an EPCI
+    is finer than the département), so that building the département after the EPCI (or
+    before) gives the same tree, and a new membership table moves communes between EPCI."""
     rank = Territory.LEVEL_RANK[level]
-    coarser = [other for other, other_rank in Territory.LEVEL_RANK.items() if other_rank < rank]
+    coarser = [other for other, other_rank in Territory.LEVEL_RANK.items() if other_rank <= rank]
     built = dict(Territory.objects.filter(level=level).values_list("code", "id"))
     for group in groups:
         Territory.objects.filter(

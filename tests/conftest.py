@@ -2,6 +2,8 @@
 test runs in a transaction on top of it, so tests must not use transactional_db (a flush would
 wipe the demo); browser tests use their own database and server (tests/browser/conftest.py)."""
 
+import os
+
 import pytest
 from django.core.management import call_command
 
@@ -20,14 +22,16 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings():
+    """A test database per pytest process, so that parallel runs never drop each other's."""
+    from django.conf import settings
+
+    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = f"test_radar_{os.getpid()}"
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("createcachetable", verbosity=0)
         call_command("load_demo", verbosity=0, stdout=open("/dev/null", "w"))
 
-
-@pytest.fixture(autouse=True)
-def _clear_cache(db):
-    from django.core.cache import cache
-
-    cache.clear()

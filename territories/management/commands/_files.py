@@ -11,8 +11,10 @@ from django.utils.translation import gettext as _
 def read_geofile(path: str, *, layer: str | None = None, encoding: str | None = None):
     if not Path(path).exists():
         raise CommandError(_("No such file: %(path)s") % {"path": path})
+    # GDAL's GeoJSON driver would read codes such as "T0001" as times.
+    options = {"DATE_AS_STRING": "YES"} if path.lower().endswith((".geojson", ".json")) else {}
     try:
-        return gpd.read_file(path, layer=layer, encoding=encoding, engine="pyogrio")
+        return gpd.read_file(path, layer=layer, encoding=encoding, engine="pyogrio", **options)
     except UnicodeDecodeError:
         raise CommandError(
             _("%(path)s is not in the expected encoding: give it with --encoding.")
