@@ -13,7 +13,7 @@ import numpy as np
 from shapely import Polygon
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import median, scratch_database, timed_child  # noqa: E402
+from _common import median, scratch_database, timed_child
 
 # Metropolitan France in Lambert-93, roughly.
 WEST, SOUTH, EAST, NORTH = 100_000, 6_100_000, 1_080_000, 7_100_000
@@ -31,7 +31,9 @@ def national_layer(count: int, seed: int = 7) -> gpd.GeoDataFrame:
         row, column = divmod(index, side)
         cx, cy = WEST + (column + 0.5) * step_x, SOUTH + (row + 0.5) * step_y
         radius = 0.45 * min(step_x, step_y) * rng.uniform(0.8, 1.0, size=24)
-        polygons.append(Polygon(np.column_stack([cx + radius * np.cos(angles), cy + radius * np.sin(angles)])))
+        polygons.append(
+            Polygon(np.column_stack([cx + radius * np.cos(angles), cy + radius * np.sin(angles)]))
+        )
         codes.append(f"{index:05d}")
     return gpd.GeoDataFrame(
         {"code": codes, "nom": [f"Commune {c}" for c in codes]}, geometry=polygons, crs="EPSG:2154"

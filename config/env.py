@@ -51,9 +51,7 @@ def database_from_url(url: str) -> dict:
     name = unquote(parts.path.lstrip("/"))
     if not name:
         raise ImproperlyConfigured("DATABASE_URL must name a database, e.g. postgis://host/radar")
-    options = dict(
-        pair.split("=", 1) for pair in parts.query.split("&") if "=" in pair
-    )
+    options = dict(pair.split("=", 1) for pair in parts.query.split("&") if "=" in pair)
     return {
         "ENGINE": "django.contrib.gis.db.backends.postgis",
         "NAME": name,

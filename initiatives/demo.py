@@ -85,7 +85,9 @@ def _collaboration(rng: random.Random, economic_model: str) -> dict:
         "step_free_access": rng.random() < 0.6 if rng.random() > 0.3 else None,
         "usable_without_internet": rng.random() < 0.75 if rng.random() > 0.2 else None,
         "needs": rng.sample(list(choices.Need.values), rng.choice([0, 0, 0, 1, 1, 2])),
-        "languages": ["fr"] if rng.random() < 0.85 else sorted(["fr", rng.choice(["en", "es", "ar"])]),
+        "languages": ["fr"]
+        if rng.random() < 0.85
+        else sorted(["fr", rng.choice(["en", "es", "ar"])]),
     }
 
 

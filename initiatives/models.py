@@ -1,6 +1,7 @@
 import math
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
@@ -86,9 +87,7 @@ class Initiative(models.Model):
         help_text=_("Where people can find it: street and commune (a public place, not a home)."),
     )
     location = models.PointField(_("location"), srid=4326)
-    area_of_action = models.MultiPolygonField(
-        _("area of action"), srid=4326, null=True, blank=True
-    )
+    area_of_action = models.MultiPolygonField(_("area of action"), srid=4326, null=True, blank=True)
     territory = models.ForeignKey(
         "territories.Territory",
         verbose_name=_("territory"),
@@ -159,6 +158,23 @@ class Initiative(models.Model):
 
     # Private: never in a public page, API response, export or log line.
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    # SHA-256 of the holder's private link token; the token itself is never stored.
+    private_token_hash = models.CharField(
+        _("private link (hash)"), max_length=64, blank=True, editable=False, db_index=True
+    )
+    reminder_sent_at = models.DateTimeField(
+        _("confirmation reminder sent"), null=True, blank=True, editable=False
+    )
+    moderation_reason = models.TextField(_("moderation reason"), blank=True, editable=False)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="merged_submissions",
+    )
 
     objects = InitiativeQuerySet.as_manager()
 
@@ -263,3 +279,49 @@ class Initiative(models.Model):
             )
         self.languages = sorted({code.lower() for code in languages})
 
+
+class RevisionStatus(models.TextChoices):
+    PENDING = "pending", _("Pending moderation")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Revision(models.Model):
+    """Changes proposed to a published initiative, kept as history once decided.
+
+    `values` holds the proposed field values as JSON: the location as [lon, lat], dates as
+    ISO strings (see initiatives.services.revision_values_to_json)."""
+
+    initiative = models.ForeignKey(
+        Initiative,
+        verbose_name=_("initiative"),
+        on_delete=models.CASCADE,
+        related_name="revisions",
+    )
+    values = models.JSONField(_("proposed values"), default=dict)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RevisionStatus, default=RevisionStatus.PENDING
+    )
+    origin = models.CharField(
+        _("origin"), max_length=10, default="holder", help_text=_("“holder” or “merge”.")
+    )
+    reason = models.TextField(_("moderation reason"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return f"{self.initiative} ({self.get_status_display()})"

@@ -1,10 +1,19 @@
 """Reads of initiatives. Only published initiatives ever leave through public outputs."""
 
+import hmac
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.contrib.gis.db.models import PointField
+from django.contrib.gis.geos import Polygon
+from django.contrib.gis.measure import D
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db.models import Count, Max, Q, QuerySet
+from django.db.models.functions import Cast, Coalesce
 
-from initiatives.models import Initiative
+from initiatives.choices import PublicationStatus
+from initiatives.models import FRESHNESS, Initiative, Revision, RevisionStatus
+from territories.models import Territory
 
 
 @dataclass(frozen=True)
@@ -28,3 +37,126 @@ def initiatives_matching(*, filters: InitiativeFilters) -> QuerySet[Initiative]:
     if filters.collaboration_modes:
         initiatives = initiatives.filter(collaboration_mode__in=filters.collaboration_modes)
     return initiatives
+
+
+def initiatives_in_bbox(
+    *, initiatives: QuerySet[Initiative], bbox: Polygon
+) -> QuerySet[Initiative]:
+    """Those whose location lies in the WGS84 box (uses the GiST index on location)."""
+    return initiatives.filter(location__intersects=bbox)
+
+
+def initiatives_within_territory(
+    *, initiatives: QuerySet[Initiative], territory: Territory
+) -> QuerySet[Initiative]:
+    """Those located inside the territory's geometry, hence inside every territory it holds."""
+    return initiatives.filter(location__within=territory.geometry)
+
+
+def initiatives_matching_text(
+    *, initiatives: QuerySet[Initiative], text: str
+) -> QuerySet[Initiative]:
+    """Every word of `text` appears in the name or one of the descriptions (case-insensitive)."""
+    for word in text.split():
+        initiatives = initiatives.filter(
+            Q(name__icontains=word)
+            | Q(short_description__icontains=word)
+            | Q(description__icontains=word)
+        )
+    return initiatives
+
+
+def initiatives_change_stamp(*, initiatives: QuerySet[Initiative]) -> tuple[int, datetime | None]:
+    """(count, latest updated_at): what changes whenever the selection changes."""
+    stamp = initiatives.order_by().aggregate(count=Count("id"), latest=Max("updated_at"))
+    return stamp["count"], stamp["latest"]
+
+
+# Contributions and moderation
+
+# Initiatives that are, or may become, public.
+LIVE_STATUSES = (PublicationStatus.PENDING, PublicationStatus.PUBLISHED)
+
+
+def possible_duplicates(
+    *, initiative: Initiative, distance_m: float = 150, min_similarity: float = 0.3
+) -> QuerySet[Initiative]:
+    """Other live initiatives within `distance_m` metres with a similar name, or with the same
+    website. Distances on the geography type, so in metres."""
+    near_and_similar = Q(
+        geography__dwithin=(initiative.location, D(m=distance_m)),
+        name_similarity__gte=min_similarity,
+    )
+    same_website = Q(website__iexact=initiative.website) if initiative.website else Q(pk__in=[])
+    return (
+        Initiative.objects.exclude(pk=initiative.pk)
+        .filter(publication_status__in=LIVE_STATUSES)
+        .annotate(
+            geography=Cast("location", PointField(geography=True, srid=4326)),
+            name_similarity=TrigramSimilarity("name", initiative.name),
+        )
+        .filter(near_and_similar | same_website)
+        .order_by("-name_similarity", "id")
+    )
+
+
+def pending_submissions() -> QuerySet[Initiative]:
+    return (
+        Initiative.objects.filter(publication_status=PublicationStatus.PENDING)
+        .select_related("territory")
+        .order_by("created_at", "id")
+    )
+
+
+def pending_revisions() -> QuerySet[Revision]:
+    return (
+        Revision.objects.filter(status=RevisionStatus.PENDING)
+        .select_related("initiative")
+        .order_by("created_at", "id")
+    )
+
+
+def initiative_holding_token(*, token_hash: str) -> Initiative | None:
+    """The initiative whose private link has this hash (compared in constant time)."""
+    if not token_hash:
+        return None
+    initiative = Initiative.objects.filter(private_token_hash=token_hash).first()
+    if initiative is None or not hmac.compare_digest(initiative.private_token_hash, token_hash):
+        return None
+    return initiative
+
+
+def initiatives_due_for_reminder(*, now: datetime, resend_after: timedelta) -> QuerySet[Initiative]:
+    """Live initiatives unconfirmed for 12 months, with a holder, not reminded lately."""
+    return (
+        Initiative.objects.filter(publication_status__in=LIVE_STATUSES)
+        .exclude(contact_email="")
+        .annotate(confirmed=Coalesce("last_confirmed_at", "created_at"))
+        .filter(confirmed__lt=now - FRESHNESS)
+        .filter(Q(reminder_sent_at__isnull=True) | Q(reminder_sent_at__lt=now - resend_after))
+        .order_by("id")
+    )
+
+
+def commune_named(*, text: str) -> Territory | None:
+    """The commune of the served territory typed as "Name" or "Name (code)"; None if unknown
+    or ambiguous. Resolved against our own territories, never an outside geocoder."""
+    text = text.strip()
+    communes = Territory.objects.filter(level=Territory.Level.COMMUNE)
+    if text.endswith(")") and "(" in text:
+        name, code = text[:-1].rsplit("(", 1)
+        found = communes.filter(code=code.strip(), name__iexact=name.strip())
+    else:
+        found = communes.filter(name__iexact=text)
+    matches = list(found[:2])
+    return matches[0] if len(matches) == 1 else None
+
+
+def commune_choices() -> list[str]:
+    """Every commune as "Name (code)", for the contribution form's autocomplete."""
+    return [
+        f"{name} ({code})"
+        for name, code in Territory.objects.filter(level=Territory.Level.COMMUNE)
+        .order_by("name", "code")
+        .values_list("name", "code")
+    ]

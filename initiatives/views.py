@@ -1,9 +1,45 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
-from initiatives import choices
-from initiatives.forms import MapFilterForm
-from initiatives.selectors import initiatives_matching, published_initiatives
+from initiatives import choices, log_filters
+from initiatives.emails import private_link_url
+from initiatives.forms import (
+    OPTIONAL_FIELDS,
+    ContributionForm,
+    MapFilterForm,
+    RejectionForm,
+    error_summary,
+)
+from initiatives.holders import HOLDER_SESSION_KEY, held_initiative
+from initiatives.models import Initiative, Revision, RevisionStatus
+from initiatives.selectors import (
+    commune_choices,
+    initiative_holding_token,
+    initiatives_matching,
+    pending_revisions,
+    pending_submissions,
+    possible_duplicates,
+    published_initiatives,
+)
+from initiatives.services import (
+    SubmissionRateLimited,
+    initiative_approve,
+    initiative_confirm,
+    initiative_edit,
+    initiative_merge,
+    initiative_reject,
+    initiative_submit,
+    initiative_withdraw,
+    revision_approve,
+    revision_reject,
+    revision_values_from_json,
+    token_hash,
+)
 
 LIST_PAGE_SIZE = 50
 
@@ -43,3 +79,257 @@ def home(request):
 def initiative_detail(request, pk: int):
     initiative = get_object_or_404(published_initiatives(), pk=pk)
     return render(request, "initiatives/detail.html", {"initiative": initiative})
+
+
+# Contributions: the form, the holder's private link, the moderation queue.
+
+MODERATORS_GROUP = "moderators"
+# Request paths are logged; the private link's path carries a token (see log_filters).
+log_filters.install()
+
+
+def client_ip(request) -> str:
+    # REMOTE_ADDR only: a forwarded header is the client's word, not a fact.
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _refused(request, message, status):
+    return render(request, "initiatives/refused.html", {"message": message}, status=status)
+
+
+def _too_many(request):
+    response = _refused(
+        request,
+        _("Too many initiatives were sent from your connection. Please try again later."),
+        429,
+    )
+    response["Retry-After"] = "3600"
+    return response
+
+
+def contribute(request):
+    if request.method != "POST":
+        return _contribute_page(request, ContributionForm())
+    form = ContributionForm(request.POST)
+    if form.is_spam:
+        return _refused(request, _("Your submission could not be accepted."), 400)
+    if form.is_valid():
+        try:
+            result = initiative_submit(data=form.service_data(), submitter_ip=client_ip(request))
+        except SubmissionRateLimited:
+            return _too_many(request)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            return _thanks(request, result)
+    return _contribute_page(request, form, status=400)
+
+
+def _contribute_page(request, form, status=200, template="initiatives/contribute.html", **extra):
+    context = {
+        "form": form,
+        "communes": commune_choices(),
+        "optional_fields": [form[name] for name in OPTIONAL_FIELDS],
+        "errors": error_summary(form) if form.is_bound else [],
+        **extra,
+    }
+    return render(request, template, context, status=status)
+
+
+def _thanks(request, result):
+    response = render(
+        request,
+        "initiatives/contribute_thanks.html",
+        {"initiative": result.initiative, "private_link": private_link_url(result.token)},
+    )
+    response["Cache-Control"] = "no-store"  # the private link is shown once, never cached
+    return response
+
+
+def private_link(request, token: str):
+    """Trade the link's token for a session, then continue on a URL without the token."""
+    initiative = initiative_holding_token(token_hash=token_hash(token))
+    if initiative is None:
+        request.session.pop(HOLDER_SESSION_KEY, None)
+    else:
+        request.session[HOLDER_SESSION_KEY] = {
+            "id": initiative.pk,
+            "hash": initiative.private_token_hash,
+        }
+    return redirect("initiatives:my-initiative")
+
+
+@require_http_methods(["GET", "POST"])
+def my_initiative(request):
+    initiative = held_initiative(request)
+    if initiative is None:
+        request.session.pop(HOLDER_SESSION_KEY, None)
+        return _refused(
+            request,
+            _("This private link is not valid (any more). Use the latest link we sent you."),
+            403,
+        )
+    action = request.POST.get("action")
+    if action == "confirm":
+        initiative_confirm(initiative=initiative)
+        messages.success(request, _("Thank you: the initiative is confirmed as active."))
+        return redirect("initiatives:my-initiative")
+    if action == "withdraw":
+        initiative_withdraw(initiative=initiative)
+        request.session.pop(HOLDER_SESSION_KEY, None)
+        messages.success(request, _("The initiative and your data have been erased."))
+        return redirect("initiatives:home")
+    if action == "edit":
+        return _edit(request, initiative)
+    form = ContributionForm(instance=Initiative.objects.get(pk=initiative.pk))
+    return _my_page(request, initiative, form)
+
+
+def _my_page(request, initiative, form, status=200):
+    pending = initiative.revisions.filter(status=RevisionStatus.PENDING).exists()
+    return _contribute_page(
+        request,
+        form,
+        status=status,
+        template="initiatives/my_initiative.html",
+        initiative=initiative,
+        pending_revision=pending,
+    )
+
+
+def _edit(request, initiative):
+    form = ContributionForm(request.POST, instance=Initiative.objects.get(pk=initiative.pk))
+    if form.is_valid():
+        try:
+            outcome = initiative_edit(initiative=initiative, data=form.service_data())
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _edit_message(outcome))
+            return redirect("initiatives:my-initiative")
+    return _my_page(request, initiative, form, status=400)
+
+
+def _edit_message(outcome) -> str:
+    if isinstance(outcome, Revision):
+        return _("Thank you: your changes will be shown once a moderator has checked them.")
+    return _("Thank you: the initiative is updated.")
+
+
+def is_moderator(user) -> bool:
+    return user.is_active and (
+        user.is_superuser or user.groups.filter(name=MODERATORS_GROUP).exists()
+    )
+
+
+@login_required(login_url="initiatives:login")
+@require_http_methods(["GET", "POST"])
+def moderation(request):
+    if not is_moderator(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        _moderate(request)
+        return redirect("initiatives:moderation")
+    submissions = [
+        (submission, list(possible_duplicates(initiative=submission)[:5]))
+        for submission in pending_submissions()
+    ]
+    revisions = [(revision, _revision_changes(revision)) for revision in pending_revisions()]
+    return render(
+        request,
+        "initiatives/moderation.html",
+        {"submissions": submissions, "revisions": revisions, "rejection": RejectionForm()},
+    )
+
+
+def _revision_changes(revision) -> list[tuple[str, object, object]]:
+    initiative = revision.initiative
+    return [
+        (
+            Initiative._meta.get_field(name).verbose_name,
+            _shown(getattr(initiative, name)),
+            _shown(value),
+        )
+        for name, value in revision_values_from_json(revision.values).items()
+    ]
+
+
+def _shown(value):
+    if hasattr(value, "x") and hasattr(value, "y"):
+        return f"{value.y:.5f}, {value.x:.5f}"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return value
+
+
+def _moderate(request) -> None:
+    if "merge" in request.POST:
+        submission_id, _sep, target_id = request.POST["merge"].partition(":")
+        _merge(request, submission_id, target_id)
+        return
+    action = request.POST.get("action")
+    reason = request.POST.get("reason", "").strip()
+    if action == "reject" and not reason:
+        messages.error(request, _("Give a reason to reject: it is sent to the submitter."))
+        return
+    submissions = pending_submissions().filter(pk__in=_ids(request, "submission"))
+    revisions = pending_revisions().filter(pk__in=_ids(request, "revision"))
+    done = 0
+    for submission in submissions:
+        done += _decide_submission(request, submission, action, reason)
+    for revision in revisions:
+        done += _decide_revision(request, revision, action, reason)
+    messages.success(request, _("%(count)d item(s) moderated.") % {"count": done})
+
+
+def _ids(request, name) -> list[int]:
+    return [int(value) for value in request.POST.getlist(name) if value.isdigit()]
+
+
+def _decide_submission(request, submission, action, reason) -> int:
+    try:
+        if action == "approve":
+            initiative_approve(initiative=submission, moderator=request.user)
+        elif action == "reject":
+            initiative_reject(initiative=submission, moderator=request.user, reason=reason)
+        else:
+            return 0
+    except ValidationError as error:
+        messages.error(request, f"{submission.name}: {' '.join(error.messages)}")
+        return 0
+    return 1
+
+
+def _decide_revision(request, revision, action, reason) -> int:
+    try:
+        if action == "approve":
+            revision_approve(revision=revision, moderator=request.user)
+        elif action == "reject":
+            revision_reject(revision=revision, moderator=request.user, reason=reason)
+        else:
+            return 0
+    except ValidationError as error:
+        messages.error(request, f"{revision.initiative.name}: {' '.join(error.messages)}")
+        return 0
+    return 1
+
+
+def _merge(request, submission_id, target_id) -> None:
+    if not (submission_id.isdigit() and target_id.isdigit()):
+        messages.error(request, _("This merge is no longer possible."))
+        return
+    submission = pending_submissions().filter(pk=submission_id).first()
+    target = Initiative.objects.filter(pk=target_id).exclude(pk=submission_id).first()
+    if submission is None or target is None:
+        messages.error(request, _("This merge is no longer possible."))
+        return
+    try:
+        initiative_merge(submission=submission, target=target, moderator=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return
+    messages.success(
+        request,
+        _("“%(submission)s” was merged into “%(target)s”.")
+        % {"submission": submission.name, "target": target.name},
+    )

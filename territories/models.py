@@ -57,4 +57,3 @@ class Territory(models.Model):
     def compute_area_km2(geometry) -> float:
         """Area in a metric projection (degrees have no area)."""
         return round(geometry.transform(settings.RADAR_METRIC_SRID, clone=True).area / 1e6, 4)
-

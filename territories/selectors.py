@@ -1,8 +1,21 @@
 """Reads of territories. Spatial lookups live here, named for the question they answer."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.gis.geos import Point, Polygon
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Func,
+    IntegerField,
+    Max,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 
 from territories.models import Territory
 
@@ -41,3 +54,29 @@ def served_territory() -> Territory | None:
     served = settings.RADAR_SERVED_TERRITORY
     return Territory.objects.filter(level=served["level"], code=served["code"]).first()
 
+
+def territories_with_code(*, code: str) -> QuerySet[Territory]:
+    """Territories of that code, coarsest first (a code may recur across levels)."""
+    return Territory.objects.filter(code=code).annotate(rank=_level_rank()).order_by("rank")
+
+
+def territories_with_initiative_counts(*, territories: QuerySet[Territory]) -> QuerySet[Territory]:
+    """Annotated with the published and the active initiatives located inside each one."""
+    from initiatives.models import Initiative
+
+    inside = Initiative.objects.published().filter(location__within=OuterRef("geometry"))
+    return territories.annotate(
+        published_initiatives=_count(inside), active_initiatives=_count(inside.active())
+    )
+
+
+def _count(queryset) -> Subquery:
+    # A plain COUNT in the subquery: no GROUP BY, so exactly one row, zero when none.
+    counted = queryset.order_by().values(n=Func("id", function="COUNT"))
+    return Subquery(counted, output_field=IntegerField())
+
+
+def territories_change_stamp(*, territories: QuerySet[Territory]) -> tuple[int, datetime | None]:
+    """(count, latest updated_at) of the territories."""
+    stamp = territories.order_by().aggregate(count=Count("id"), latest=Max("updated_at"))
+    return stamp["count"], stamp["latest"]

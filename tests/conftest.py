@@ -2,6 +2,7 @@
 test runs in a transaction on top of it, so tests must not use transactional_db (a flush would
 wipe the demo); browser tests use their own database and server (tests/browser/conftest.py)."""
 
+import io
 import os
 
 import pytest
@@ -33,5 +34,18 @@ def django_db_modify_db_settings():
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("createcachetable", verbosity=0)
-        call_command("load_demo", verbosity=0, stdout=open("/dev/null", "w"))
+        call_command("load_demo", verbosity=0, stdout=io.StringIO())
 
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (French), whatever an earlier test activated."""
+    from django.conf import settings
+
+    if not settings.configured:
+        yield
+        return
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield

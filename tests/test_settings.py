@@ -35,10 +35,16 @@ def test_envlist_splits_on_commas(monkeypatch):
 
 
 def test_a_database_url_becomes_a_postgis_database():
-    database = database_from_url("postgis://radar:s%40cret@db.example.org:5433/radar?sslmode=require")
+    database = database_from_url(
+        "postgis://radar:s%40cret@db.example.org:5433/radar?sslmode=require"
+    )
     assert database["ENGINE"] == "django.contrib.gis.db.backends.postgis"
     assert (database["USER"], database["PASSWORD"]) == ("radar", "s@cret")
-    assert (database["HOST"], database["PORT"], database["NAME"]) == ("db.example.org", "5433", "radar")
+    assert (database["HOST"], database["PORT"], database["NAME"]) == (
+        "db.example.org",
+        "5433",
+        "radar",
+    )
     assert database["OPTIONS"] == {"sslmode": "require"}
 
 
@@ -49,7 +55,7 @@ def test_a_bad_database_url_is_refused(url):
 
 
 def production_env(**extra):
-    env = {k: v for k, v in os.environ.items() if k != "DEBUG"}
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update(
         DEBUG="false",
         SECRET_KEY="a-long-random-production-secret-" + "x" * 40,

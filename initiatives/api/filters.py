@@ -1,9 +1,19 @@
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from initiatives import choices
 from initiatives.models import Initiative
-from radar.api.filters import BBoxFilter
+from initiatives.selectors import (
+    initiatives_in_bbox,
+    initiatives_matching_text,
+    initiatives_within_territory,
+)
+from radar.api.filters import BBoxField
+from territories.selectors import territories_with_code
 
 
 class ArrayOverlapFilter(django_filters.MultipleChoiceFilter):
@@ -15,14 +25,82 @@ class ArrayOverlapFilter(django_filters.MultipleChoiceFilter):
         return qs.filter(**{f"{self.field_name}__overlap": list(value)})
 
 
+class TerritoryCodeField(forms.CharField):
+    """A territory code; the coarsest level wins when a code recurs across levels."""
+
+    def clean(self, value):
+        code = super().clean(value)
+        if not code:
+            return None
+        territory = territories_with_code(code=code).first()
+        if territory is None:
+            raise ValidationError(
+                _("No territory has the code %(code)s.") % {"code": code}, code="invalid"
+            )
+        return territory
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class BBoxMethodFilter(django_filters.Filter):
+    field_class = BBoxField
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class TerritoryCodeFilter(django_filters.Filter):
+    field_class = TerritoryCodeField
+
+
 class InitiativeFilter(django_filters.FilterSet):
+    """Filters shared by the REST API, the open-data exports and the OGC items."""
+
+    bbox = BBoxMethodFilter(method="filter_bbox", label=_("west,south,east,north"))
+    territory = TerritoryCodeFilter(
+        method="filter_territory",
+        label=_("territory code (INSEE or SIREN); includes the territories inside it"),
+    )
     theme = ArrayOverlapFilter(field_name="themes", choices=choices.Theme.choices)
     actor_type = ArrayOverlapFilter(field_name="actor_types", choices=choices.ActorType.choices)
     collaboration_mode = django_filters.MultipleChoiceFilter(
         choices=choices.CollaborationMode.choices
     )
-    bbox = BBoxFilter(field_name="location", label=_("west,south,east,north"))
+    economic_model = django_filters.MultipleChoiceFilter(choices=choices.EconomicModel.choices)
+    status = django_filters.MultipleChoiceFilter(
+        field_name="activity_status", choices=choices.ActivityStatus.choices
+    )
+    started_after = django_filters.DateFilter(
+        field_name="start_date", lookup_expr="gte", label=_("started on or after (YYYY-MM-DD)")
+    )
+    started_before = django_filters.DateFilter(
+        field_name="start_date", lookup_expr="lte", label=_("started on or before (YYYY-MM-DD)")
+    )
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label=_("updated since (ISO 8601)")
+    )
+    is_synthetic = django_filters.BooleanFilter(label=_("fictional demonstration example"))
+    q = django_filters.CharFilter(method="filter_text", label=_("words in name or descriptions"))
 
     class Meta:
         model = Initiative
-        fields = ["theme", "actor_type", "collaboration_mode", "bbox"]
+        fields = [
+            "bbox",
+            "territory",
+            "theme",
+            "actor_type",
+            "collaboration_mode",
+            "economic_model",
+            "status",
+            "started_after",
+            "started_before",
+            "updated_since",
+            "is_synthetic",
+            "q",
+        ]
+
+    def filter_bbox(self, queryset, name, value):
+        return initiatives_in_bbox(initiatives=queryset, bbox=value)
+
+    def filter_territory(self, queryset, name, value):
+        return initiatives_within_territory(initiatives=queryset, territory=value)
+
+    def filter_text(self, queryset, name, value):
+        return initiatives_matching_text(initiatives=queryset, text=value)

@@ -14,11 +14,12 @@ class InitiativeListApi(generics.ListAPIView):
     filterset_class = InitiativeFilter
 
     def get_queryset(self):
-        return published_initiatives().order_by("id")
+        # Only the territory's code is shown: leave its polygon in the database.
+        return published_initiatives().defer("territory__geometry").order_by("id")
 
 
 class InitiativeDetailApi(generics.RetrieveAPIView):
     serializer_class = InitiativeSerializer
 
     def get_queryset(self):
-        return published_initiatives()
+        return published_initiatives().defer("territory__geometry")

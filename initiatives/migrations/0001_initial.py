@@ -4,61 +4,351 @@ import django.contrib.gis.db.models.fields
 import django.contrib.postgres.fields
 import django.core.validators
 import django.db.models.deletion
-import initiatives.fields
 from django.db import migrations, models
+
+import initiatives.fields
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('territories', '0001_initial'),
+        ("territories", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Initiative',
+            name="Initiative",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('short_description', models.CharField(help_text='In one or two sentences.', max_length=280, verbose_name='short description')),
-                ('description', models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(10000)], verbose_name='description')),
-                ('website', models.URLField(blank=True, help_text='An address starting with http:// or https://.', max_length=500, validators=[django.core.validators.URLValidator(schemes=['http', 'https'])], verbose_name='website')),
-                ('themes', initiatives.fields.ChoiceArrayField(base_field=models.CharField(choices=[('food', 'Food'), ('repair_reuse', 'Repair & reuse'), ('mobility', 'Mobility'), ('culture', 'Culture'), ('digital_inclusion', 'Digital inclusion'), ('care_mutual_aid', 'Care & mutual aid'), ('environment', 'Environment'), ('housing', 'Housing'), ('skills_education', 'Skills & education'), ('third_place', 'Third place'), ('other', 'Other')], max_length=30), blank=True, default=list, help_text='Food — Growing, sharing, cooking or distributing food together. · Repair & reuse — Repairing, lending, swapping or reusing objects. · Mobility — Getting around together: car-sharing, shared bikes, transport help. · Culture — Creating, playing or sharing art, heritage and festivities. · Digital inclusion — Helping everyone use digital tools and online services. · Care & mutual aid — Looking after one another: visits, help at home, listening. · Environment — Caring for nature, saving energy, reducing waste. · Housing — Living together: shared housing, self-build, help with housing. · Skills & education — Learning and passing on knowledge and know-how. · Third place — A shared place open to all: coworking, fablab, community café. · Other — Anything else that brings people together for the common good.', verbose_name='themes')),
-                ('start_date', models.DateField(blank=True, null=True, verbose_name='start date')),
-                ('start_date_precision', models.CharField(choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='day', max_length=5, verbose_name='start date precision')),
-                ('activity_status', models.CharField(choices=[('active', 'Active'), ('dormant', 'Dormant'), ('ended', 'Ended')], default='active', help_text='Active — Running now. · Dormant — Paused, may start again. · Ended — Stopped for good.', max_length=10, verbose_name='activity')),
-                ('address', models.CharField(blank=True, help_text='Where people can find it: street and commune (a public place, not a home).', max_length=300, verbose_name='address')),
-                ('location', django.contrib.gis.db.models.fields.PointField(srid=4326, verbose_name='location')),
-                ('area_of_action', django.contrib.gis.db.models.fields.MultiPolygonField(blank=True, null=True, srid=4326, verbose_name='area of action')),
-                ('actor_types', initiatives.fields.ChoiceArrayField(base_field=models.CharField(choices=[('public', 'Public body'), ('private', 'Private company'), ('associative', 'Association'), ('citizen', 'Citizen collective')], max_length=30), blank=True, default=list, help_text='Public body — A municipality, public body or public service takes part. · Private company — A business or a self-employed person takes part. · Association — A registered association (loi 1901) or foundation takes part. · Citizen collective — Residents acting together without a legal structure take part.', verbose_name='actor types')),
-                ('collaboration_mode', models.CharField(blank=True, choices=[('in_person', 'In person'), ('digital', 'Digital'), ('hybrid', 'Hybrid')], help_text='In person — People meet face to face. · Digital — People only meet online (website, app, group chat). · Hybrid — People meet both face to face and online.', max_length=30, verbose_name='collaboration mode')),
-                ('economic_model', models.CharField(blank=True, choices=[('free', 'Free'), ('paid', 'Paid'), ('pay_what_you_can', 'Pay what you can'), ('membership', 'Membership')], help_text='Free — Taking part costs nothing. · Paid — Taking part has a set price. · Pay what you can — Everyone pays what they can or want, possibly nothing. · Membership — Taking part requires a membership fee.', max_length=30, verbose_name='economic model')),
-                ('resources', initiatives.fields.ChoiceArrayField(base_field=models.CharField(choices=[('volunteering', 'Volunteering'), ('public_funding', 'Public funding'), ('private_funding', 'Private funding'), ('earned_income', 'Earned income')], max_length=30), blank=True, default=list, help_text='Volunteering — Time given freely by volunteers. · Public funding — Grants or money from public bodies. · Private funding — Money from businesses, foundations or donors. · Earned income — Income from sales, services or fees.', verbose_name='resources')),
-                ('governance', models.CharField(blank=True, choices=[('participative', 'Participative'), ('multi_stakeholder', 'Multi-stakeholder'), ('single_organiser', 'Single organiser')], help_text='Participative — Participants decide together how it runs. · Multi-stakeholder — Several kinds of partners share decisions. · Single organiser — One organisation or person decides.', max_length=30, verbose_name='governance')),
-                ('animation', models.CharField(blank=True, choices=[('volunteers', 'Volunteers'), ('paid_staff', 'Paid staff'), ('both', 'Volunteers and paid staff')], help_text='Volunteers — Only volunteers run it day to day. · Paid staff — Paid staff run it day to day. · Volunteers and paid staff — Volunteers and paid staff run it together.', max_length=30, verbose_name='animation')),
-                ('reciprocity', models.BooleanField(blank=True, help_text='Participants can give as well as receive (time, skills, ideas).', null=True, verbose_name='participants can contribute')),
-                ('step_free_access', models.BooleanField(blank=True, help_text='People in a wheelchair or with a pushchair can get in.', null=True, verbose_name='step-free access')),
-                ('usable_without_internet', models.BooleanField(blank=True, help_text='One can take part without a computer, smartphone or internet access.', null=True, verbose_name='usable without internet')),
-                ('languages', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=3), blank=True, default=list, help_text='Languages spoken, as codes such as fr, en, es.', verbose_name='languages')),
-                ('needs', initiatives.fields.ChoiceArrayField(base_field=models.CharField(choices=[('premises', 'Premises'), ('funding', 'Funding'), ('volunteers', 'Volunteers'), ('communication', 'Communication'), ('equipment', 'Equipment'), ('training', 'Training')], max_length=30), blank=True, default=list, help_text='Premises — A place to meet or work. · Funding — Money to run or grow the initiative. · Volunteers — More people to give time. · Communication — Help to make the initiative known. · Equipment — Tools, furniture, computers or vehicles. · Training — Training for the people who run it.', verbose_name='needs')),
-                ('source', models.CharField(default='resident', help_text='“resident”, “demo” or the name of an imported data set.', max_length=100, verbose_name='source')),
-                ('source_id', models.CharField(blank=True, max_length=100, verbose_name='identifier in the source')),
-                ('is_synthetic', models.BooleanField(default=False, help_text='Synthetic demonstration data, not a real initiative.', verbose_name='fictional example')),
-                ('publication_status', models.CharField(choices=[('pending', 'Pending moderation'), ('published', 'Published'), ('rejected', 'Rejected'), ('archived', 'Archived')], default='pending', max_length=10, verbose_name='publication status')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('last_confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='last confirmed')),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='contact e-mail')),
-                ('territory', models.ForeignKey(blank=True, editable=False, help_text='The finest territory containing the location, derived from it.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='initiatives', to='territories.territory', verbose_name='territory')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "short_description",
+                    models.CharField(
+                        help_text="In one or two sentences.",
+                        max_length=280,
+                        verbose_name="short description",
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(
+                        blank=True,
+                        validators=[django.core.validators.MaxLengthValidator(10000)],
+                        verbose_name="description",
+                    ),
+                ),
+                (
+                    "website",
+                    models.URLField(
+                        blank=True,
+                        help_text="An address starting with http:// or https://.",
+                        max_length=500,
+                        validators=[django.core.validators.URLValidator(schemes=["http", "https"])],
+                        verbose_name="website",
+                    ),
+                ),
+                (
+                    "themes",
+                    initiatives.fields.ChoiceArrayField(
+                        base_field=models.CharField(
+                            choices=[
+                                ("food", "Food"),
+                                ("repair_reuse", "Repair & reuse"),
+                                ("mobility", "Mobility"),
+                                ("culture", "Culture"),
+                                ("digital_inclusion", "Digital inclusion"),
+                                ("care_mutual_aid", "Care & mutual aid"),
+                                ("environment", "Environment"),
+                                ("housing", "Housing"),
+                                ("skills_education", "Skills & education"),
+                                ("third_place", "Third place"),
+                                ("other", "Other"),
+                            ],
+                            max_length=30,
+                        ),
+                        blank=True,
+                        default=list,
+                        help_text="Food — Growing, sharing, cooking or distributing food together. · Repair & reuse — Repairing, lending, swapping or reusing objects. · Mobility — Getting around together: car-sharing, shared bikes, transport help. · Culture — Creating, playing or sharing art, heritage and festivities. · Digital inclusion — Helping everyone use digital tools and online services. · Care & mutual aid — Looking after one another: visits, help at home, listening. · Environment — Caring for nature, saving energy, reducing waste. · Housing — Living together: shared housing, self-build, help with housing. · Skills & education — Learning and passing on knowledge and know-how. · Third place — A shared place open to all: coworking, fablab, community café. · Other — Anything else that brings people together for the common good.",
+                        verbose_name="themes",
+                    ),
+                ),
+                ("start_date", models.DateField(blank=True, null=True, verbose_name="start date")),
+                (
+                    "start_date_precision",
+                    models.CharField(
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year")],
+                        default="day",
+                        max_length=5,
+                        verbose_name="start date precision",
+                    ),
+                ),
+                (
+                    "activity_status",
+                    models.CharField(
+                        choices=[("active", "Active"), ("dormant", "Dormant"), ("ended", "Ended")],
+                        default="active",
+                        help_text="Active — Running now. · Dormant — Paused, may start again. · Ended — Stopped for good.",
+                        max_length=10,
+                        verbose_name="activity",
+                    ),
+                ),
+                (
+                    "address",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where people can find it: street and commune (a public place, not a home).",
+                        max_length=300,
+                        verbose_name="address",
+                    ),
+                ),
+                (
+                    "location",
+                    django.contrib.gis.db.models.fields.PointField(
+                        srid=4326, verbose_name="location"
+                    ),
+                ),
+                (
+                    "area_of_action",
+                    django.contrib.gis.db.models.fields.MultiPolygonField(
+                        blank=True, null=True, srid=4326, verbose_name="area of action"
+                    ),
+                ),
+                (
+                    "actor_types",
+                    initiatives.fields.ChoiceArrayField(
+                        base_field=models.CharField(
+                            choices=[
+                                ("public", "Public body"),
+                                ("private", "Private company"),
+                                ("associative", "Association"),
+                                ("citizen", "Citizen collective"),
+                            ],
+                            max_length=30,
+                        ),
+                        blank=True,
+                        default=list,
+                        help_text="Public body — A municipality, public body or public service takes part. · Private company — A business or a self-employed person takes part. · Association — A registered association (loi 1901) or foundation takes part. · Citizen collective — Residents acting together without a legal structure take part.",
+                        verbose_name="actor types",
+                    ),
+                ),
+                (
+                    "collaboration_mode",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("in_person", "In person"),
+                            ("digital", "Digital"),
+                            ("hybrid", "Hybrid"),
+                        ],
+                        help_text="In person — People meet face to face. · Digital — People only meet online (website, app, group chat). · Hybrid — People meet both face to face and online.",
+                        max_length=30,
+                        verbose_name="collaboration mode",
+                    ),
+                ),
+                (
+                    "economic_model",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("free", "Free"),
+                            ("paid", "Paid"),
+                            ("pay_what_you_can", "Pay what you can"),
+                            ("membership", "Membership"),
+                        ],
+                        help_text="Free — Taking part costs nothing. · Paid — Taking part has a set price. · Pay what you can — Everyone pays what they can or want, possibly nothing. · Membership — Taking part requires a membership fee.",
+                        max_length=30,
+                        verbose_name="economic model",
+                    ),
+                ),
+                (
+                    "resources",
+                    initiatives.fields.ChoiceArrayField(
+                        base_field=models.CharField(
+                            choices=[
+                                ("volunteering", "Volunteering"),
+                                ("public_funding", "Public funding"),
+                                ("private_funding", "Private funding"),
+                                ("earned_income", "Earned income"),
+                            ],
+                            max_length=30,
+                        ),
+                        blank=True,
+                        default=list,
+                        help_text="Volunteering — Time given freely by volunteers. · Public funding — Grants or money from public bodies. · Private funding — Money from businesses, foundations or donors. · Earned income — Income from sales, services or fees.",
+                        verbose_name="resources",
+                    ),
+                ),
+                (
+                    "governance",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("participative", "Participative"),
+                            ("multi_stakeholder", "Multi-stakeholder"),
+                            ("single_organiser", "Single organiser"),
+                        ],
+                        help_text="Participative — Participants decide together how it runs. · Multi-stakeholder — Several kinds of partners share decisions. · Single organiser — One organisation or person decides.",
+                        max_length=30,
+                        verbose_name="governance",
+                    ),
+                ),
+                (
+                    "animation",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("volunteers", "Volunteers"),
+                            ("paid_staff", "Paid staff"),
+                            ("both", "Volunteers and paid staff"),
+                        ],
+                        help_text="Volunteers — Only volunteers run it day to day. · Paid staff — Paid staff run it day to day. · Volunteers and paid staff — Volunteers and paid staff run it together.",
+                        max_length=30,
+                        verbose_name="animation",
+                    ),
+                ),
+                (
+                    "reciprocity",
+                    models.BooleanField(
+                        blank=True,
+                        help_text="Participants can give as well as receive (time, skills, ideas).",
+                        null=True,
+                        verbose_name="participants can contribute",
+                    ),
+                ),
+                (
+                    "step_free_access",
+                    models.BooleanField(
+                        blank=True,
+                        help_text="People in a wheelchair or with a pushchair can get in.",
+                        null=True,
+                        verbose_name="step-free access",
+                    ),
+                ),
+                (
+                    "usable_without_internet",
+                    models.BooleanField(
+                        blank=True,
+                        help_text="One can take part without a computer, smartphone or internet access.",
+                        null=True,
+                        verbose_name="usable without internet",
+                    ),
+                ),
+                (
+                    "languages",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=3),
+                        blank=True,
+                        default=list,
+                        help_text="Languages spoken, as codes such as fr, en, es.",
+                        verbose_name="languages",
+                    ),
+                ),
+                (
+                    "needs",
+                    initiatives.fields.ChoiceArrayField(
+                        base_field=models.CharField(
+                            choices=[
+                                ("premises", "Premises"),
+                                ("funding", "Funding"),
+                                ("volunteers", "Volunteers"),
+                                ("communication", "Communication"),
+                                ("equipment", "Equipment"),
+                                ("training", "Training"),
+                            ],
+                            max_length=30,
+                        ),
+                        blank=True,
+                        default=list,
+                        help_text="Premises — A place to meet or work. · Funding — Money to run or grow the initiative. · Volunteers — More people to give time. · Communication — Help to make the initiative known. · Equipment — Tools, furniture, computers or vehicles. · Training — Training for the people who run it.",
+                        verbose_name="needs",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        default="resident",
+                        help_text="“resident”, “demo” or the name of an imported data set.",
+                        max_length=100,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "source_id",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="identifier in the source"
+                    ),
+                ),
+                (
+                    "is_synthetic",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Synthetic demonstration data, not a real initiative.",
+                        verbose_name="fictional example",
+                    ),
+                ),
+                (
+                    "publication_status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending moderation"),
+                            ("published", "Published"),
+                            ("rejected", "Rejected"),
+                            ("archived", "Archived"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="publication status",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "last_confirmed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last confirmed"),
+                ),
+                (
+                    "contact_email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="contact e-mail"),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        help_text="The finest territory containing the location, derived from it.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="initiatives",
+                        to="territories.territory",
+                        verbose_name="territory",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'initiative',
-                'verbose_name_plural': 'initiatives',
-                'ordering': ['name', 'id'],
-                'indexes': [models.Index(fields=['publication_status', 'activity_status'], name='initiatives_publica_fa6f3a_idx'), models.Index(fields=['start_date'], name='initiatives_start_d_5ae328_idx'), models.Index(fields=['updated_at'], name='initiatives_updated_afaf0e_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('source_id', ''), _negated=True), fields=('source', 'source_id'), name='initiative_unique_source_id')],
+                "verbose_name": "initiative",
+                "verbose_name_plural": "initiatives",
+                "ordering": ["name", "id"],
+                "indexes": [
+                    models.Index(
+                        fields=["publication_status", "activity_status"],
+                        name="initiatives_publica_fa6f3a_idx",
+                    ),
+                    models.Index(fields=["start_date"], name="initiatives_start_d_5ae328_idx"),
+                    models.Index(fields=["updated_at"], name="initiatives_updated_afaf0e_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("source_id", ""), _negated=True),
+                        fields=("source", "source_id"),
+                        name="initiative_unique_source_id",
+                    )
+                ],
             },
         ),
     ]

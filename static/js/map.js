@@ -72,6 +72,7 @@ async function loadAll(query) {
     count += addFeatures(page.features);
     url = page.next;
   }
+  if (count > 0 && !mapElement.dataset.loaded) map.fitBounds(cluster.getBounds(), { padding: [20, 20] });
   const text = interpolate(gettext("%s initiatives on the map."), [count]);
   announce(text);
   mapElement.dataset.loaded = String(count);

@@ -3,21 +3,37 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from territories.models import Territory
 
+PUBLIC_FIELDS = [
+    "code",
+    "name",
+    "level",
+    "population",
+    "population_year",
+    "population_source",
+    "area_km2",
+    "parent",
+]
+
 
 class TerritorySerializer(GeoFeatureModelSerializer):
+    # The feature id is the code; `code` also stays among the properties (the API contract).
+    feature_id = serializers.CharField(source="code", read_only=True)
     parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
         model = Territory
         geo_field = "geometry"
-        id_field = "code"
-        fields = [
-            "code",
-            "name",
-            "level",
-            "population",
-            "population_year",
-            "population_source",
-            "area_km2",
-            "parent",
-        ]
+        id_field = "feature_id"
+        fields = ["feature_id", *PUBLIC_FIELDS]
+
+
+class TerritoryDetailSerializer(TerritorySerializer):
+    published_initiatives = serializers.IntegerField(
+        read_only=True, help_text="Published initiatives located inside the territory."
+    )
+    active_initiatives = serializers.IntegerField(
+        read_only=True, help_text="Published initiatives inside it that are running now."
+    )
+
+    class Meta(TerritorySerializer.Meta):
+        fields = ["feature_id", *PUBLIC_FIELDS, "published_initiatives", "active_initiatives"]

@@ -6,34 +6,87 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Territory',
+            name="Territory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='INSEE or SIREN code.', max_length=20, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('level', models.CharField(choices=[('region', 'region'), ('departement', 'département'), ('epci', 'intercommunality (EPCI)'), ('commune', 'municipality')], max_length=20, verbose_name='level')),
-                ('geometry', django.contrib.gis.db.models.fields.MultiPolygonField(srid=4326, verbose_name='geometry')),
-                ('area_km2', models.FloatField(default=0, editable=False, verbose_name='area (km²)')),
-                ('population', models.PositiveIntegerField(blank=True, null=True, verbose_name='population')),
-                ('population_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='population year')),
-                ('population_source', models.CharField(blank=True, max_length=200, verbose_name='population source')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='children', to='territories.territory', verbose_name='parent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="INSEE or SIREN code.", max_length=20, verbose_name="code"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("region", "region"),
+                            ("departement", "département"),
+                            ("epci", "intercommunality (EPCI)"),
+                            ("commune", "municipality"),
+                        ],
+                        max_length=20,
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "geometry",
+                    django.contrib.gis.db.models.fields.MultiPolygonField(
+                        srid=4326, verbose_name="geometry"
+                    ),
+                ),
+                (
+                    "area_km2",
+                    models.FloatField(default=0, editable=False, verbose_name="area (km²)"),
+                ),
+                (
+                    "population",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="population"),
+                ),
+                (
+                    "population_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="population year"
+                    ),
+                ),
+                (
+                    "population_source",
+                    models.CharField(blank=True, max_length=200, verbose_name="population source"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="children",
+                        to="territories.territory",
+                        verbose_name="parent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'territory',
-                'verbose_name_plural': 'territories',
-                'ordering': ['level', 'code'],
-                'indexes': [models.Index(fields=['code'], name='territories_code_28fd40_idx')],
-                'constraints': [models.UniqueConstraint(fields=('level', 'code'), name='territory_unique_level_code')],
+                "verbose_name": "territory",
+                "verbose_name_plural": "territories",
+                "ordering": ["level", "code"],
+                "indexes": [models.Index(fields=["code"], name="territories_code_28fd40_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("level", "code"), name="territory_unique_level_code"
+                    )
+                ],
             },
         ),
     ]

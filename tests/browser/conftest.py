@@ -92,7 +92,7 @@ def site():
     host = f"{database['HOST'] or 'localhost'}:{database['PORT'] or 5432}"
     port = _free_port()
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DATABASE_URL": f"postgis://{credentials}@{host}/{name}",
         "DEBUG": "true",
         "PORT": str(port),

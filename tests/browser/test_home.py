@@ -17,9 +17,10 @@ def test_the_map_renders_the_published_initiatives(site, page):
 def test_a_popup_opens_with_the_initiative_and_its_escaped_text(site, page):
     page.goto(site.url + "/?theme=third_place")
     expect_loaded(page)
-    marker = page.locator(".leaflet-marker-icon:not(.marker-cluster)").first
-    for _ in range(15):  # as a person would: click clusters until single markers show
-        if marker.is_visible():
+    marker = None
+    for _ in range(15):  # as a person would: click clusters until a single marker shows
+        marker = single_marker_in_view(page)
+        if marker is not None:
             break
         page.locator(".marker-cluster").first.click()
         page.wait_for_timeout(500)
@@ -76,3 +77,23 @@ def test_the_interface_switches_to_english(site, page):
 
 def expect_loaded(page):
     page.wait_for_function("() => document.querySelector('#map').dataset.loaded !== undefined")
+
+
+def single_marker_in_view(page):
+    """The first unclustered marker whose centre lies inside the visible map, if any."""
+    index = page.evaluate(
+        """() => {
+            const box = document.querySelector('#map').getBoundingClientRect();
+            const single = '.leaflet-marker-icon:not(.marker-cluster)';
+            const markers = [...document.querySelectorAll(single)];
+            return markers.findIndex((m) => {
+                const r = m.getBoundingClientRect();
+                const x = r.left + r.width / 2, y = r.top + r.height / 2;
+                const inX = x > box.left + 20 && x < box.right - 20;
+                return inX && y > box.top + 20 && y < box.bottom - 20;
+            });
+        }"""
+    )
+    if index < 0:
+        return None
+    return page.locator(".leaflet-marker-icon:not(.marker-cluster)").nth(index)

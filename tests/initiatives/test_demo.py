@@ -26,7 +26,10 @@ def test_synthetic_initiatives_are_labelled_as_fictional():
 
     assert synthetic.count() == demo.SYNTHETIC_COUNT + demo.EMERGING_COUNT
     assert set(synthetic.values_list("is_synthetic", flat=True)) == {True}
-    assert all(d.startswith("Exemple fictif") for d in synthetic.values_list("short_description", flat=True))
+    assert all(
+        d.startswith("Exemple fictif")
+        for d in synthetic.values_list("short_description", flat=True)
+    )
 
 
 @pytest.mark.django_db
@@ -34,7 +37,9 @@ def test_the_synthetic_set_holds_a_recent_local_movement():
     fridges = Initiative.objects.filter(source="demo", name__startswith="Frigo solidaire")
 
     assert fridges.count() == demo.EMERGING_COUNT
-    assert min(fridges.values_list("start_date", flat=True)) >= demo.REFERENCE_DATE.replace(month=7, day=1)
+    assert min(fridges.values_list("start_date", flat=True)) >= demo.REFERENCE_DATE.replace(
+        month=7, day=1
+    )
 
 
 @pytest.mark.django_db
@@ -45,5 +50,7 @@ def test_loading_the_demo_again_changes_nothing(capsys):
 
     out = capsys.readouterr().out
     assert "tiers-lieux-2019: created 0, updated 0, unchanged 87, rejected 0" in out
-    assert f"demo: created 0, updated 0, unchanged {demo.SYNTHETIC_COUNT + demo.EMERGING_COUNT}" in out
+    assert (
+        f"demo: created 0, updated 0, unchanged {demo.SYNTHETIC_COUNT + demo.EMERGING_COUNT}" in out
+    )
     assert list(Initiative.objects.order_by("id").values_list("id", "updated_at")) == before

@@ -6,7 +6,10 @@ from django.core.management import CommandError, call_command
 from initiatives.models import Initiative
 
 HEADER = "id,name,short_description,themes,actor_types,reciprocity,start_date,lon,lat\n"
-GOOD = "a1,Jardin des Chartrons,Un jardin partagé.,food|environment,citizen|public,oui,2021-05,-0.5720,44.8580\n"
+GOOD = (
+    "a1,Jardin des Chartrons,Un jardin partagé.,food|environment,citizen|public,oui,2021-05,"
+    "-0.5720,44.8580\n"
+)
 
 
 def write(tmp_path, text, name="initiatives.csv"):
@@ -24,7 +27,7 @@ def run(path, capsys, **options):
 def test_it_imports_a_csv_row_with_its_lists_booleans_and_month_precision(tmp_path, capsys):
     out = run(write(tmp_path, HEADER + GOOD), capsys)
 
-    assert "Created: 1 · updated: 0 · unchanged: 0 · rejected: 0" in out
+    assert "Créées : 1 · mises à jour : 0 · inchangées : 0 · rejetées : 0" in out
     garden = Initiative.objects.get(source="test-import", source_id="a1")
     assert garden.themes == ["food", "environment"]
     assert garden.actor_types == ["citizen", "public"]
@@ -38,9 +41,9 @@ def test_it_imports_a_csv_row_with_its_lists_booleans_and_month_precision(tmp_pa
 def test_a_rerun_changes_nothing_and_an_edit_updates(tmp_path, capsys):
     run(write(tmp_path, HEADER + GOOD), capsys)
 
-    assert "unchanged: 1" in run(write(tmp_path, HEADER + GOOD), capsys)
+    assert "inchangées : 1" in run(write(tmp_path, HEADER + GOOD), capsys)
     edited = GOOD.replace("Un jardin partagé.", "Un jardin partagé et un compost.")
-    assert "updated: 1" in run(write(tmp_path, HEADER + edited), capsys)
+    assert "mises à jour : 1" in run(write(tmp_path, HEADER + edited), capsys)
     assert Initiative.objects.filter(source="test-import").count() == 1
 
 
@@ -55,9 +58,11 @@ def test_rows_with_bad_coordinates_are_reported_by_line_and_not_stored(tmp_path,
 
     out = run(write(tmp_path, HEADER + rows), capsys)
 
-    assert "Created: 1 · updated: 0 · unchanged: 0 · rejected: 3" in out
-    assert "Line 3:" in out and "Line 4:" in out and "Line 5:" in out
-    assert set(Initiative.objects.filter(source="test-import").values_list("source_id", flat=True)) == {"a1"}
+    assert "Créées : 1 · mises à jour : 0 · inchangées : 0 · rejetées : 3" in out
+    assert "Ligne 3 :" in out and "Ligne 4 :" in out and "Ligne 5 :" in out
+    assert set(
+        Initiative.objects.filter(source="test-import").values_list("source_id", flat=True)
+    ) == {"a1"}
 
 
 @pytest.mark.django_db
@@ -68,7 +73,12 @@ def test_it_reads_geojson_with_a_column_mapping(tmp_path, capsys):
             {
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [-0.572, 44.858]},
-                "properties": {"ref": "g1", "titre": "Frigo du quartier", "resume": "Un frigo.", "themes": ["food"]},
+                "properties": {
+                    "ref": "g1",
+                    "titre": "Frigo du quartier",
+                    "resume": "Un frigo.",
+                    "themes": ["food"],
+                },
             }
         ],
     }
@@ -84,6 +94,6 @@ def test_a_file_that_is_not_utf8_is_refused_clearly(tmp_path):
     path = tmp_path / "latin1.csv"
     path.write_bytes((HEADER + GOOD.replace("partagé", "partagé é")).encode("latin-1"))
 
-    with pytest.raises(CommandError, match="not valid utf-8"):
+    with pytest.raises(CommandError, match="n’est pas un fichier utf-8 valide"):
         call_command("import_initiatives", str(path), source="test-import", verbosity=0)
     assert not Initiative.objects.filter(source="test-import").exists()

@@ -20,7 +20,8 @@ def test_the_demo_builds_the_28_epci_and_the_departement_from_their_communes():
 def test_an_epci_covers_what_it_can_and_reports_members_without_geometry(tmp_path, capsys):
     membership = tmp_path / "members.csv"
     membership.write_text(
-        "commune,siren,nom\n33063,E1,Test métropole\n33069,E1,Test métropole\n24335,E1,Test métropole\n"
+        "commune,siren,nom\n"
+        "33063,E1,Test métropole\n33069,E1,Test métropole\n24335,E1,Test métropole\n"
     )
 
     call_command(
@@ -35,7 +36,7 @@ def test_an_epci_covers_what_it_can_and_reports_members_without_geometry(tmp_pat
     )
 
     out = capsys.readouterr().out
-    assert "Members without geometry (1): 24335" in out
+    assert "Membres sans géométrie (1): 24335" in out
     built = Territory.objects.get(level="epci", code="E1")
     members = Territory.objects.filter(level="commune", code__in=["33063", "33069"])
     assert built.population == sum(m.population for m in members)

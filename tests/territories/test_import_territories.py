@@ -11,7 +11,10 @@ SQUARES = [box(X, Y, X + 2000, Y + 2000), box(X + 2000, Y, X + 4000, Y + 2000)]
 
 
 def frame(geometries=SQUARES, crs="EPSG:2154", **columns):
-    data = {"insee": ["T0001", "T0002"][: len(geometries)], "nom": ["Alpha", "Bêta"][: len(geometries)]}
+    data = {
+        "insee": ["T0001", "T0002"][: len(geometries)],
+        "nom": ["Alpha", "Bêta"][: len(geometries)],
+    }
     data.update(columns)
     return gpd.GeoDataFrame(data, geometry=geometries, crs=crs)
 
@@ -57,9 +60,9 @@ def test_it_reports_created_then_unchanged_on_a_rerun(tmp_path, capsys):
     first = run(tmp_path / "t.gpkg", capsys, **options)
     second = run(tmp_path / "t.gpkg", capsys, **options)
 
-    assert "Created: 2 · updated: 0 · unchanged: 0" in first
-    assert "Created: 0 · updated: 0 · unchanged: 2" in second
-    assert "Population rows without geometry (1): T9999" in second
+    assert "Créés : 2 · mis à jour : 0 · inchangés : 0" in first
+    assert "Créés : 0 · mis à jour : 0 · inchangés : 2" in second
+    assert "Lignes de population sans géométrie (1): T9999" in second
     alpha = Territory.objects.get(level="commune", code="T0001")
     assert (alpha.population, alpha.population_year) == (1200, 2023)
 
@@ -68,9 +71,14 @@ def test_it_reports_created_then_unchanged_on_a_rerun(tmp_path, capsys):
 def test_a_feature_without_population_stays_unknown_and_is_listed(tmp_path, capsys):
     frame().to_file(tmp_path / "t.gpkg", driver="GPKG")
 
-    out = run(tmp_path / "t.gpkg", capsys, population_csv=population_csv(tmp_path, "T0001,5\n"), verbosity=1)
+    out = run(
+        tmp_path / "t.gpkg",
+        capsys,
+        population_csv=population_csv(tmp_path, "T0001,5\n"),
+        verbosity=1,
+    )
 
-    assert "Without population (1): T0002" in out
+    assert "Sans population (1): T0002" in out
     assert Territory.objects.get(level="commune", code="T0002").population is None
 
 
@@ -81,7 +89,7 @@ def test_an_invalid_polygon_is_repaired_and_reported(tmp_path, capsys):
 
     out = run(tmp_path / "t.gpkg", capsys, verbosity=1)
 
-    assert "Repaired geometry (1): T0001" in out
+    assert "Géométrie réparée (1): T0001" in out
     repaired = Territory.objects.get(level="commune", code="T0001")
     assert repaired.geometry.valid
     assert repaired.area_km2 == pytest.approx(2.0, abs=1e-3)
@@ -100,7 +108,8 @@ def test_a_feature_that_is_not_a_polygon_is_rejected_by_name_and_nothing_is_stor
     frame([SQUARES[0], line]).to_file(tmp_path / "t.gpkg", driver="GPKG")
 
     assert_stores_nothing(
-        lambda: run(tmp_path / "t.gpkg"), r"Feature #2 \(insee=T0002\) is not a polygon"
+        lambda: run(tmp_path / "t.gpkg"),
+        r"L’objet #2 \(insee=T0002\) n’est pas un polygone \(LineString\)",
     )
 
 
@@ -110,7 +119,7 @@ def test_missing_columns_are_named(tmp_path):
 
     assert_stores_nothing(
         lambda: run(tmp_path / "t.gpkg", code_field="code_insee"),
-        "Missing column.*code_insee.*Columns in the file: insee, nom, geometry",
+        "Colonne\\(s\\) manquante\\(s\\) : code_insee. Colonnes du fichier : insee, nom, geometry",
     )
 
 
@@ -119,7 +128,7 @@ def test_an_empty_file_is_refused(tmp_path):
     path = tmp_path / "empty.geojson"
     path.write_text('{"type": "FeatureCollection", "features": []}')
 
-    assert_stores_nothing(lambda: run(path), "no features|Missing column")
+    assert_stores_nothing(lambda: run(path), "Colonne\\(s\\) manquante\\(s\\) : insee, nom")
 
 
 @pytest.mark.django_db
@@ -127,7 +136,7 @@ def test_a_file_that_is_not_geodata_is_refused(tmp_path):
     path = tmp_path / "broken.geojson"
     path.write_text("this is not json")
 
-    assert_stores_nothing(lambda: run(path), "Cannot read")
+    assert_stores_nothing(lambda: run(path), "Impossible de lire .*broken.geojson")
 
 
 @pytest.mark.django_db
@@ -136,7 +145,8 @@ def test_a_population_file_in_the_wrong_encoding_is_refused(tmp_path):
     csv = population_csv(tmp_path, "T0001,1200\nT0002,800 # Bêta\n", encoding="latin-1")
 
     assert_stores_nothing(
-        lambda: run(tmp_path / "t.gpkg", population_csv=csv), "not valid utf-8"
+        lambda: run(tmp_path / "t.gpkg", population_csv=csv),
+        "n’est pas un fichier utf-8 valide : indiquez son encodage avec --encoding",
     )
 
 
@@ -144,9 +154,14 @@ def test_a_population_file_in_the_wrong_encoding_is_refused(tmp_path):
 def test_a_file_without_coordinate_system_needs_one(tmp_path):
     frame(crs=None).to_file(tmp_path / "t.shp")
 
-    assert_stores_nothing(lambda: run(tmp_path / "t.shp"), "no coordinate system")
+    assert_stores_nothing(
+        lambda: run(tmp_path / "t.shp"),
+        "Le fichier n’a pas de système de coordonnées : indiquez-en un avec --crs",
+    )
     run(tmp_path / "t.shp", crs="EPSG:2154")
-    assert Territory.objects.get(level="commune", code="T0001").area_km2 == pytest.approx(4.0, abs=1e-3)
+    assert Territory.objects.get(level="commune", code="T0001").area_km2 == pytest.approx(
+        4.0, abs=1e-3
+    )
 
 
 @pytest.mark.django_db
@@ -155,5 +170,5 @@ def test_a_failure_midway_stores_nothing(tmp_path):
 
     assert_stores_nothing(
         lambda: run(tmp_path / "t.gpkg", parent_level="departement", parent_field="parent"),
-        "Unknown parent code.*UNKNOWN",
+        "Code\\(s\\) parent\\(s\\) inconnu\\(s\\) au niveau departement : UNKNOWN",
     )

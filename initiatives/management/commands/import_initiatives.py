@@ -90,6 +90,9 @@ class Command(BaseCommand):
                 dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
             except csv.Error:
                 dialect = csv.excel
+            # The sniffer guesses no doubled quotes unless its sample shows one: RFC 4180
+            # (and our own CSV export) always doubles quotes inside quoted text.
+            dialect.doublequote = True
             reader = csv.DictReader(handle, dialect=dialect)
             # Line numbers count the header as line 1.
             return [(index, row) for index, row in enumerate(reader, start=2)]

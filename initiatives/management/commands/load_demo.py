@@ -78,7 +78,10 @@ class Command(BaseCommand):
 
     def _initiatives(self, progress: bool) -> None:
         for source, rows in (
-            (demo.TIERS_LIEUX_SOURCE, demo.tiers_lieux_rows(GIRONDE / "tiers-lieux-2019-gironde.csv")),
+            (
+                demo.TIERS_LIEUX_SOURCE,
+                demo.tiers_lieux_rows(GIRONDE / "tiers-lieux-2019-gironde.csv"),
+            ),
             ("demo", demo.synthetic_rows()),
         ):
             report = initiatives_import(rows=rows, source=source, progress=progress)

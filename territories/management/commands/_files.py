@@ -17,8 +17,7 @@ def read_geofile(path: str, *, layer: str | None = None, encoding: str | None = 
         return gpd.read_file(path, layer=layer, encoding=encoding, engine="pyogrio", **options)
     except UnicodeDecodeError:
         raise CommandError(
-            _("%(path)s is not in the expected encoding: give it with --encoding.")
-            % {"path": path}
+            _("%(path)s is not in the expected encoding: give it with --encoding.") % {"path": path}
         ) from None
     except Exception as error:  # pyogrio raises several unrelated classes
         raise CommandError(

@@ -68,5 +68,7 @@ class Command(BaseCommand):
             level=options["parent_level"], code=options["parent_code"]
         ).first()
         if parent is None:
-            raise CommandError(_("No parent territory %(code)s.") % {"code": options["parent_code"]})
+            raise CommandError(
+                _("No parent territory %(code)s.") % {"code": options["parent_code"]}
+            )
         return parent

@@ -1,0 +1,385 @@
+"""The radar's analytics as the pages and the API use them: read the ORM into tables, run
+radar.analysis, cache the structured result (radar.results), then put words on it in the
+request's language. Nothing here is computed in a template or a view."""
+
+from dataclasses import dataclass
+from datetime import date
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from django.conf import settings
+from django.contrib.gis.db.models.functions import AsWKB
+from django.contrib.gis.geos import Point, Polygon
+from django.db.models import FloatField, Func, OuterRef, Subquery
+from django.utils import formats, timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from initiatives.models import Initiative
+from initiatives.selectors import InitiativeFilters, initiatives_matching
+from radar.analysis import clusters, gaps, insights, signals
+from radar.results import cached_result
+from territories.models import Territory
+from territories.selectors import territory_containing
+
+WGS84 = "EPSG:4326"
+GAP_LEVELS = ("commune", "epci")
+CLUSTER_PERMUTATIONS = 999
+CLUSTER_SEED = 20261127
+
+
+@dataclass(frozen=True)
+class GapParams:
+    level: str = "commune"
+    theme: str = ""
+    actor_type: str = ""
+    collaboration_mode: str = ""
+    min_population: int = gaps.MIN_POPULATION
+    radius_km: float = gaps.MAX_DISTANCE_M / 1000
+
+    def filters(self) -> InitiativeFilters:
+        return InitiativeFilters(
+            themes=(self.theme,) if self.theme else (),
+            actor_types=(self.actor_type,) if self.actor_type else (),
+            collaboration_modes=(self.collaboration_mode,) if self.collaboration_mode else (),
+        )
+
+
+def territories_frame(*, level: str) -> gpd.GeoDataFrame:
+    rows = Territory.objects.filter(level=level).order_by("code")
+    rows = rows.annotate(wkb=AsWKB("geometry")).values_list("code", "name", "population", "wkb")
+    codes, names, populations, geometries = zip(*rows, strict=True) if rows else ([],) * 4
+    return gpd.GeoDataFrame(
+        {"code": codes, "name": names, "population": pd.array(populations, dtype="Float64")},
+        geometry=shapely.from_wkb([bytes(g) for g in geometries]),
+        crs=WGS84,
+    )
+
+
+def initiatives_frame(*, level: str, filters: InitiativeFilters, active_only=True):
+    """Published initiatives with the code of their territory at `level` (found by PostGIS)."""
+    initiatives = initiatives_matching(filters=filters)
+    if active_only:
+        initiatives = initiatives.active()
+    territory = Territory.objects.filter(level=level, geometry__intersects=OuterRef("location"))
+    columns = [
+        "id", "name", "themes", "actor_types", "collaboration_mode", "economic_model",
+        "reciprocity", "animation", "needs", "resources", "step_free_access",
+        "usable_without_internet", "last_confirmed_at", "created_at", "is_synthetic",
+    ]  # fmt: skip
+    rows = list(
+        initiatives.annotate(
+            territory_code=Subquery(territory.values("code")[:1]),
+            lon=_coordinate("x"),
+            lat=_coordinate("y"),
+        ).values(*columns, "territory_code", "lon", "lat")
+    )
+    frame = pd.DataFrame(rows, columns=[*columns, "territory_code", "lon", "lat"])
+    frame = frame.rename(columns={"territory_code": "territory"})
+    frame["last_confirmed"] = frame["last_confirmed_at"].fillna(frame["created_at"])
+    return gpd.GeoDataFrame(
+        frame, geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs=WGS84
+    )
+
+
+def _coordinate(axis: str) -> Func:
+    function = "ST_X" if axis == "x" else "ST_Y"
+    return Func("location", function=function, output_field=FloatField())
+
+
+def _finite(value):
+    if value is None or value is pd.NA:
+        return None
+    value = float(value)
+    return value if np.isfinite(value) else None
+
+
+def _compute_gaps(params: GapParams) -> list[dict]:
+    territories = territories_frame(level=params.level)
+    initiatives = initiatives_frame(level=params.level, filters=params.filters())
+    radius_m = params.radius_km * 1000
+    result = gaps.compute_gaps(
+        territories,
+        initiatives,
+        crs=settings.RADAR_METRIC_SRID,
+        min_population=params.min_population,
+        radius_m=radius_m,
+    ).territories
+    hot = clusters.rate_clusters(
+        territories,
+        result.loc[territories["code"], "eb_rate"].to_numpy(dtype=float),
+        permutations=CLUSTER_PERMUTATIONS,
+        seed=CLUSTER_SEED,
+    )
+    ranked = gaps.rank_underserved(result, min_population=params.min_population, radius_m=radius_m)
+    ranks = {code: rank for rank, code in enumerate(ranked.index, start=1)}
+    # Every published initiative, dormant and ended ones too, so that the counts add up to
+    # the published total; the rates count active ones only.
+    published = initiatives_frame(level=params.level, filters=params.filters(), active_only=False)
+    published_counts = published["territory"].value_counts()
+    return [
+        _gap_row(code, result.loc[code], hot.loc[code], ranks.get(code))
+        | {"published_initiatives": int(published_counts.get(code, 0))}
+        for code in territories["code"]
+    ]
+
+
+def _gap_row(code, row, hot, rank) -> dict:
+    nearest_id = row["nearest_id"]
+    return {
+        "code": code,
+        "name": row["name"],
+        "population": None if pd.isna(row["population"]) else int(row["population"]),
+        "initiatives": int(row["count"]),
+        "rate_per_10k": _finite(row["rate"]),
+        "smoothed_rate_per_10k": _finite(row["eb_rate"]),
+        "overall_rate_per_10k": _finite(row["overall_rate"]),
+        "nearest_distance_m": _finite(row["nearest_distance_m"]),
+        "nearest_initiative": (
+            None if pd.isna(nearest_id) else {"id": int(nearest_id), "name": row["nearest_name"]}
+        ),
+        "white_zone": bool(row["white_zone"]),
+        "cluster": {"high": "high", "low": "low"}.get(hot["label"], "not_significant"),
+        "cluster_q": _finite(hot["q"]),
+        "underserved_rank": rank,
+    }
+
+
+def gaps_rows(params: GapParams) -> tuple[list[dict], bool]:
+    """The gap analysis of every territory of the level, with the reason in words for the
+    under-served ones, and whether it is stale (being recomputed)."""
+    rows, stale = cached_result("gaps", params.__dict__, lambda: _compute_gaps(params))
+    radius_km = params.radius_km
+    return [dict(row, reason=_reason(row, radius_km)) for row in rows], stale
+
+
+def _reason(row: dict, radius_km: float) -> str:
+    if row["underserved_rank"] is None or row["population"] is None:
+        return ""
+    nearest = row["nearest_initiative"]
+    distance = row["nearest_distance_m"]
+    gap = {
+        "reason": "white_zone" if row["white_zone"] else "below_overall_rate",
+        "population": row["population"],
+        "radius_km": radius_km,
+        "nearest_name": nearest["name"] if nearest else np.nan,
+        "nearest_distance_km": distance / 1000 if distance is not None else np.nan,
+        "eb_rate": row["smoothed_rate_per_10k"],
+        "overall_rate": row["overall_rate_per_10k"],
+    }
+    return gaps.describe_gap(gap, translate=_, number=_number)
+
+
+def _number(value: float, decimals: int) -> str:
+    return number_format(value, decimal_pos=decimals, force_grouping=True)
+
+
+# --- Vigilance signals -------------------------------------------------------------------
+
+
+def territory_signals(*, territory: Territory) -> dict:
+    def compute():
+        frame = initiatives_frame(level=territory.level, filters=InitiativeFilters())
+        mine = frame[frame["territory"] == territory.code]
+        table = signals.territory_signals(
+            pd.DataFrame(mine.drop(columns="geometry")),
+            timezone.localdate(),
+            territories=[territory.code],
+        )
+        return _plain(table.loc[territory.code].to_dict())
+
+    key = {"code": territory.code, "level": territory.level}
+    values, stale = cached_result("signals", key, compute)
+    return {"territory": {"code": territory.code, "name": territory.name}, **values, "stale": stale}
+
+
+def _plain(values: dict) -> dict:
+    out = {}
+    for key, value in values.items():
+        if isinstance(value, (np.bool_, bool)):
+            out[key] = bool(value)
+        elif isinstance(value, (int, np.integer)):
+            out[key] = int(value)
+        elif value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+            out[key] = None
+        elif isinstance(value, (float, np.floating)):
+            out[key] = round(float(value), 4)
+        else:
+            out[key] = value
+    return out
+
+
+# --- Insights on the workshop's open questions ------------------------------------------------
+
+CAVEATS = {
+    "observational": gettext_noop("Observational data: an association is not a cause."),
+    "self_declared": gettext_noop("The answers are declared by the initiatives themselves."),
+    "small_numbers": gettext_noop("Small numbers: the test has little power."),
+    "synthetic_data_included": gettext_noop("Fictional demonstration initiatives are included."),
+    "many_unknowns": gettext_noop("Many initiatives did not answer; they are left out."),
+    "zero_cell_corrected": gettext_noop(
+        "A cell is empty: 0.5 was added to every cell for the odds ratio."
+    ),
+    "not_testable": gettext_noop("Not enough answers to test."),
+}
+
+
+def _association(result: insights.Association) -> dict:
+    table = result.table
+    return {
+        "rows": result.row,
+        "columns": result.column,
+        "table": {
+            str(index): {str(column): int(table.loc[index, column]) for column in table.columns}
+            for index in table.index
+        },
+        "test": result.test,
+        "statistic": _finite(result.statistic),
+        "p_value": _finite(result.p_value),
+        "q_value": _finite(result.q_value),
+        "effect_measure": result.effect_measure,
+        "effect_size": _finite(result.effect_size),
+        "odds_ratio": _finite(result.odds_ratio),
+        "odds_ratio_ci": (
+            [_finite(v) for v in result.odds_ratio_ci] if result.odds_ratio_ci else None
+        ),
+        "n": result.n,
+        "n_excluded": result.n_excluded,
+        "caveats": list(result.caveats),
+    }
+
+
+def _compute_insights() -> dict:
+    frame = pd.DataFrame(
+        initiatives_frame(level="commune", filters=InitiativeFilters()).drop(columns="geometry")
+    )
+    return {
+        "economic_model": {
+            k: _association(v) for k, v in insights.economic_model_question(frame).items()
+        },
+        "multi_actor": {
+            k: _association(v) for k, v in insights.multi_actor_question(frame).items()
+        },
+        "initiatives": len(frame),
+        "synthetic": int(frame["is_synthetic"].sum()) if len(frame) else 0,
+    }
+
+
+def workshop_insights() -> dict:
+    values, stale = cached_result("insights", {}, _compute_insights)
+    for question in ("economic_model", "multi_actor"):
+        for result in values[question].values():
+            result["caveat_texts"] = [_(CAVEATS[c]) for c in result["caveats"] if c in CAVEATS]
+    return {**values, "stale": stale}
+
+
+# --- Emerging movements ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EmergingParams:
+    max_radius_km: float = 10.0
+    max_months: int = 6
+    min_cases: int = 3
+    replications: int = 999
+    seed: int = CLUSTER_SEED
+    end: str = ""  # ISO date; empty = today
+
+
+def _compute_emerging(params: EmergingParams) -> list[dict]:
+    from radar.analysis.emerging import ScanParams, space_time_permutation_scan
+    from radar.selectors import emerging_cases
+
+    end = date.fromisoformat(params.end)
+    cases = emerging_cases(end=end)
+    if not len(cases):
+        return []
+    clusters = space_time_permutation_scan(
+        **cases.as_kwargs(),
+        params=ScanParams(
+            end=end,
+            max_radius_km=params.max_radius_km,
+            time_unit="month",
+            max_length=params.max_months,
+            min_cases=params.min_cases,
+            replications=params.replications,
+            seed=params.seed,
+        ),
+    )
+    names = dict(
+        Initiative.objects.filter(
+            pk__in=[pk for c in clusters for pk in c.location_ids]
+        ).values_list("pk", "name")
+    )
+    return [
+        cluster.as_dict()
+        | {
+            "place": _place(cluster.center),
+            "initiatives": [{"id": pk, "name": names.get(pk, "")} for pk in cluster.location_ids],
+        }
+        for cluster in clusters
+    ]
+
+
+def _place(center: tuple[float, float]) -> str:
+    territory = territory_containing(point=Point(*center, srid=4326), level="commune")
+    return territory.name if territory else ""
+
+
+def emerging_rows(params: EmergingParams) -> tuple[list[dict], bool]:
+    """Clusters of recent starts (Kulldorff's prospective space-time permutation scan by
+    month of start), most likely first, each with a sentence saying what it means."""
+    if not params.end:
+        params = EmergingParams(**{**params.__dict__, "end": timezone.localdate().isoformat()})
+    rows, stale = cached_result("emerging", params.__dict__, lambda: _compute_emerging(params))
+    return [
+        row | {"significant": _significant(row), "summary": _emerging_summary(row)} for row in rows
+    ], stale
+
+
+def _significant(row: dict) -> bool:
+    return row["p_value"] is not None and row["p_value"] < 0.05
+
+
+def _emerging_summary(row: dict) -> str:
+    start, end = date.fromisoformat(row["start"]), date.fromisoformat(row["end"])
+    text = _(
+        "%(observed)d initiatives started from %(start)s to %(end)s within %(radius)s km "
+        "around %(place)s, where %(expected)s were expected."
+    ) % {
+        "observed": row["observed"],
+        "start": formats.date_format(start, "F Y"),
+        "end": formats.date_format(end, "F Y"),
+        "radius": _number(row["radius_km"], 1),
+        "place": row["place"],
+        "expected": _number(row["expected"], 1),
+    }
+    if row["p_value"] is None:
+        return text
+    chance = _(
+        " Such a grouping would arise by chance with probability %(p)s (p-value): about once "
+        "every %(interval)s of monthly analyses."
+    ) % {"p": _number(row["p_value"], 3), "interval": _interval(row["recurrence_interval_days"])}
+    verdict = (
+        _(" It is statistically significant: a movement is emerging.")
+        if _significant(row)
+        else _(" It is not statistically significant.")
+    )
+    return text + chance + verdict
+
+
+def _interval(days: float | None) -> str:
+    if days is None:
+        return "—"
+    if days >= 730:
+        return _("%(years)s years") % {"years": _number(days / 365.25, 0)}
+    return _("%(months)s months") % {"months": _number(days / 30.44, 0)}
+
+
+def circle(center: tuple[float, float], radius_km: float) -> Polygon:
+    """A circle drawn in the metric projection, as a WGS84 polygon."""
+    point = Point(*center, srid=4326).transform(settings.RADAR_METRIC_SRID, clone=True)
+    return point.buffer(max(radius_km, 0.2) * 1000, quadsegs=16).transform(4326, clone=True)

@@ -1,0 +1,126 @@
+"""The radar's analytics over HTTP. Results are cached and recomputed in the background
+after data change (radar.results): a response says `stale: true` while that happens."""
+
+import json
+
+from django.contrib.gis.db.models.functions import AsGeoJSON
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from initiatives import choices
+from radar import analytics
+from territories.models import Territory
+from territories.selectors import territories_with_code
+
+
+class GapQuery(serializers.Serializer):
+    level = serializers.ChoiceField(choices=analytics.GAP_LEVELS, default="commune")
+    theme = serializers.ChoiceField(choices=choices.Theme.choices, required=False)
+    actor_type = serializers.ChoiceField(choices=choices.ActorType.choices, required=False)
+    collaboration_mode = serializers.ChoiceField(
+        choices=choices.CollaborationMode.choices, required=False
+    )
+    min_population = serializers.IntegerField(min_value=0, max_value=10_000_000, required=False)
+    radius_km = serializers.FloatField(min_value=0.1, max_value=200, required=False)
+
+
+class RadarGapsApi(APIView):
+    """Territories with their initiatives per 10,000 inhabitants (raw and empirical-Bayes
+    smoothed), the distance to the nearest initiative, white zones, significant low/high
+    clusters (Getis-Ord Gi*, permutations, FDR) and the under-served ranking with its reason
+    in words. A GeoJSON FeatureCollection."""
+
+    @extend_schema(parameters=[GapQuery], responses={200: dict})
+    def get(self, request):
+        query = GapQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = analytics.GapParams(**query.validated_data)
+        rows, stale = analytics.gaps_rows(params)
+        geometries = dict(
+            Territory.objects.filter(level=params.level)
+            .annotate(geojson=AsGeoJSON("geometry", precision=5))
+            .values_list("code", "geojson")
+        )
+        return Response(
+            {
+                "type": "FeatureCollection",
+                "parameters": params.__dict__,
+                "stale": stale,
+                "features": [_feature(row, geometries[row["code"]]) for row in rows],
+            }
+        )
+
+
+def _feature(properties: dict, geometry: str) -> dict:
+    return {
+        "type": "Feature",
+        "id": properties["code"],
+        "geometry": json.loads(geometry),
+        "properties": properties,
+    }
+
+
+class SignalsQuery(serializers.Serializer):
+    territory = serializers.CharField(max_length=20)
+
+
+class RadarSignalsApi(APIView):
+    """The workshop's warning signs for one territory: reciprocity, animation fragility,
+    diversity of actors, mix of resources, digital-only initiatives, freshness. Unknown
+    answers are counted apart, never as "no"."""
+
+    @extend_schema(parameters=[SignalsQuery], responses={200: dict})
+    def get(self, request):
+        query = SignalsQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        code = query.validated_data["territory"]
+        territory = territories_with_code(code=code).last()  # the finest of that code
+        if territory is None:
+            raise NotFound(_("Unknown territory %(code)s.") % {"code": code})
+        return Response(analytics.territory_signals(territory=territory))
+
+
+class RadarInsightsApi(APIView):
+    """The workshop's open questions: does the economic model go with different solidarity
+    indicators; do multi-actor initiatives differ? Contingency tables, chi-square or Fisher's
+    exact test, effect sizes and caveats."""
+
+    @extend_schema(responses={200: dict})
+    def get(self, request):
+        return Response(analytics.workshop_insights())
+
+
+class EmergingQuery(serializers.Serializer):
+    max_radius_km = serializers.FloatField(min_value=0.5, max_value=100, default=10.0)
+    max_months = serializers.IntegerField(min_value=1, max_value=60, default=6)
+    min_cases = serializers.IntegerField(min_value=2, max_value=1000, default=3)
+    end = serializers.DateField(required=False)
+
+
+class RadarEmergingApi(APIView):
+    """Emerging movements: clusters of initiatives started recently, more than expected
+    given where and when initiatives start overall (Kulldorff's prospective space-time
+    permutation scan by month of start, 999 seeded replications). Circles as GeoJSON, with
+    their p-value and recurrence interval said in words, and their member initiatives."""
+
+    @extend_schema(parameters=[EmergingQuery], responses={200: dict})
+    def get(self, request):
+        query = EmergingQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        values = dict(query.validated_data)
+        values["end"] = values["end"].isoformat() if values.get("end") else ""
+        rows, stale = analytics.emerging_rows(analytics.EmergingParams(**values))
+        features = [
+            {
+                "type": "Feature",
+                "id": rank,
+                "geometry": json.loads(analytics.circle(row["center"], row["radius_km"]).json),
+                "properties": row,
+            }
+            for rank, row in enumerate(rows, start=1)
+        ]
+        return Response({"type": "FeatureCollection", "stale": stale, "features": features})

@@ -1,0 +1,54 @@
+"""E-mail each institution member what is new in the territories their institution follows.
+
+Idempotent per period: a member already sent a digest within the period is skipped, so the
+command can run from cron as often as one likes."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.core.management.base import BaseCommand
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from radar import selectors, services
+from radar.models import InstitutionMembership
+
+
+class Command(BaseCommand):
+    help = "E-mail each institution member a digest of what is new in followed territories."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--period-days", type=int, default=7)
+
+    def handle(self, *args, period_days: int, **options):
+        now = timezone.now()
+        period = timedelta(days=period_days)
+        sent = 0
+        memberships = InstitutionMembership.objects.select_related("institution", "user")
+        for membership in memberships.exclude(user__email="").order_by("id"):
+            if membership.last_digest_at and now - membership.last_digest_at < period:
+                continue
+            since = membership.last_digest_at or now - period
+            news = selectors.whats_new(institution=membership.institution, since=since)
+            if news:
+                self._send(membership, news)
+                sent += 1
+            services.membership_mark_digested(membership=membership, at=now)
+        self.stdout.write(f"{sent} digest(s) sent")
+
+    def _send(self, membership, news) -> None:
+        with override(settings.LANGUAGE_CODE):
+            context = {
+                "institution": membership.institution,
+                "news": news,
+                "site_url": settings.SITE_URL,
+            }
+            send_mail(
+                subject=_("What is new on the radar"),
+                message=render_to_string("radar/emails/digest.txt", context),
+                from_email=None,
+                recipient_list=[membership.user.email],
+            )

@@ -1,0 +1,112 @@
+"""Writes of the institutions' side of the radar. There is deliberately no service that changes an
+initiative: institutions offer, holders decide."""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from initiatives.models import Initiative
+from radar.models import Follow, Institution, InstitutionMembership, SupportOffer
+from territories.models import Territory
+
+
+def _require_member(*, institution: Institution, user: AbstractBaseUser) -> None:
+    if not InstitutionMembership.objects.filter(institution=institution, user=user).exists():
+        raise PermissionDenied(_("You are not a member of this institution."))
+
+
+def _send_offer_mail(offer_id: int) -> None:
+    offer = SupportOffer.objects.select_related("institution", "initiative").get(pk=offer_id)
+    if not offer.initiative.contact_email:
+        return
+    send_mail(
+        subject=_("An offer of support for “%(name)s”") % {"name": offer.initiative.name},
+        message=render_to_string(
+            "radar/emails/support_offer.txt", {"offer": offer, "site_url": settings.SITE_URL}
+        ),
+        from_email=None,
+        recipient_list=[offer.initiative.contact_email],
+    )
+
+
+@transaction.atomic
+def support_offer_create(
+    *,
+    institution: Institution,
+    user: AbstractBaseUser,
+    initiative: Initiative,
+    kind: str,
+    message: str,
+) -> SupportOffer:
+    """An institution offers support; the holder is told by e-mail once the offer is stored."""
+    _require_member(institution=institution, user=user)
+    offer = SupportOffer(
+        institution=institution, initiative=initiative, offered_by=user, kind=kind, message=message
+    )
+    offer.full_clean()
+    offer.save()
+    transaction.on_commit(lambda: _send_offer_mail(offer.pk))
+    return offer
+
+
+def _require_open(offer: SupportOffer) -> None:
+    if offer.status != SupportOffer.Status.OFFERED:
+        raise ValidationError(_("This offer has already been answered or withdrawn."))
+
+
+@transaction.atomic
+def support_offer_answer(*, offer: SupportOffer, accept: bool, public: bool) -> SupportOffer:
+    """The holder's answer. Publicity needs both acceptance and the holder's explicit consent."""
+    offer = SupportOffer.objects.select_for_update().get(pk=offer.pk)
+    _require_open(offer)
+    offer.status = SupportOffer.Status.ACCEPTED if accept else SupportOffer.Status.DECLINED
+    offer.public_consent = bool(accept and public)
+    offer.answered_at = timezone.now()
+    offer.save(update_fields=["status", "public_consent", "answered_at"])
+    return offer
+
+
+@transaction.atomic
+def support_offer_withdraw(*, offer: SupportOffer, user: AbstractBaseUser) -> SupportOffer:
+    """The institution takes back an offer not yet answered."""
+    offer = SupportOffer.objects.select_for_update().get(pk=offer.pk)
+    _require_member(institution=offer.institution, user=user)
+    _require_open(offer)
+    offer.status = SupportOffer.Status.WITHDRAWN
+    offer.answered_at = timezone.now()
+    offer.save(update_fields=["status", "answered_at"])
+    return offer
+
+
+@transaction.atomic
+def follow_create(
+    *, institution: Institution, user: AbstractBaseUser, territory: Territory
+) -> Follow:
+    _require_member(institution=institution, user=user)
+    follow, _created = Follow.objects.get_or_create(institution=institution, territory=territory)
+    return follow
+
+
+@transaction.atomic
+def follow_delete(*, institution: Institution, user: AbstractBaseUser, territory: Territory):
+    _require_member(institution=institution, user=user)
+    Follow.objects.filter(institution=institution, territory=territory).delete()
+
+
+@transaction.atomic
+def membership_mark_visited(*, membership: InstitutionMembership, at: datetime) -> None:
+    membership.last_visit_at = at
+    membership.save(update_fields=["last_visit_at"])
+
+
+@transaction.atomic
+def membership_mark_digested(*, membership: InstitutionMembership, at: datetime) -> None:
+    membership.last_digest_at = at
+    membership.save(update_fields=["last_digest_at"])
