@@ -309,16 +309,22 @@ def _compute_emerging(params: EmergingParams) -> list[dict]:
             seed=params.seed,
         ),
     )
-    names = dict(
-        Initiative.objects.filter(
+    members = {
+        pk: (name, started)
+        for pk, name, started in Initiative.objects.filter(
             pk__in=[pk for c in clusters for pk in c.location_ids]
-        ).values_list("pk", "name")
-    )
+        ).values_list("pk", "name", "start_date")
+    }
     return [
         cluster.as_dict()
         | {
             "place": _place(cluster.center),
-            "initiatives": [{"id": pk, "name": names.get(pk, "")} for pk in cluster.location_ids],
+            # The cases: initiatives of the circle that started within the window.
+            "initiatives": [
+                {"id": pk, "name": members[pk][0]}
+                for pk in cluster.location_ids
+                if pk in members and cluster.start <= members[pk][1] <= cluster.end
+            ],
         }
         for cluster in clusters
     ]

@@ -49,3 +49,12 @@ def _default_language():
 
     with translation.override(settings.LANGUAGE_CODE):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _no_background_warm_up(monkeypatch):
+    """Background threads would read outside the test's transaction."""
+    from django.conf import settings
+
+    if settings.configured:
+        monkeypatch.setattr(settings, "RADAR_WARM_UP_AFTER_CHANGE", False)

@@ -38,6 +38,7 @@ p-values for very small ones; this module always runs the R replications (standa
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import math
 import multiprocessing
@@ -610,6 +611,19 @@ _WORKER_DATA: _Data | None = None
 def _start_worker(data: _Data) -> None:
     global _WORKER_DATA
     _WORKER_DATA = data
+    _keep_freed_memory()
+
+
+def _keep_freed_memory() -> None:
+    """Ask glibc to keep freed memory in the worker: replications allocate and free the same
+    few megabytes thousands of times, and by default those pages go back to the system and
+    fault in again, which doubles the CPU time. Elsewhere than glibc this does nothing."""
+    try:
+        libc = ctypes.CDLL(None)
+        libc.mallopt(-1, 1 << 28)  # M_TRIM_THRESHOLD: keep up to 256 MiB free at the top
+        libc.mallopt(-3, 1 << 25)  # M_MMAP_THRESHOLD: heap, not mmap, up to 32 MiB blocks
+    except (OSError, AttributeError):
+        pass
 
 
 def _replicate_batch(seeds: list[np.random.SeedSequence]) -> list[float]:

@@ -62,7 +62,7 @@ def tab_to(page, locator, limit=80):
 def test_a_resident_submits_by_clicking_the_map(site, page):
     in_english(site, page)
     page.goto(site.url + "/")
-    page.get_by_role("link", name="Add an initiative").click()
+    page.get_by_role("main").get_by_role("link", name="Add an initiative").click()
     name = unique("Jardin du clic")
     page.get_by_label("Name of the initiative").fill(name)
     page.get_by_label("What it does, in one or two sentences").fill("A shared garden.")

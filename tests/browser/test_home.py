@@ -27,8 +27,11 @@ def test_a_popup_opens_with_the_initiative_and_its_escaped_text(site, page):
     name = marker.get_attribute("title")
     marker.click()
     popup = page.locator(".leaflet-popup-content")
-    assert popup.get_by_role("link", name=name).is_visible()
-    assert "recensement des tiers-lieux 2019" in popup.inner_text()
+    link = popup.get_by_role("link", name=name)
+    assert link.is_visible()
+    detail = link.get_attribute("href")  # /initiatives/<id>/
+    api = page.request.get(f"{site.url}/api/v1{detail}").json()
+    assert api["properties"]["short_description"] in popup.inner_text()
 
 
 def test_the_list_shows_the_same_initiatives_as_the_map(site, page):
@@ -58,7 +61,13 @@ def test_the_page_works_without_javascript(site, browser):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(site.url + "/?theme=third_place")
-    assert page.get_by_role("link", name="Weecolab").is_visible()
+    heading = page.locator("#list-title").inner_text()
+    total = page.request.get(f"{site.url}/api/v1/initiatives/?theme=third_place").json()["count"]
+    assert int(re.search(r"\d+", heading).group()) == total
+    first = page.locator(".initiatives li a").first.inner_text()
+    page.get_by_role("link", name=re.compile("Suivante|Next")).click()
+    assert "page=2" in page.url
+    assert page.locator(".initiatives li a").first.inner_text() != first
     context.close()
 
 

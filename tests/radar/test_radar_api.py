@@ -1,0 +1,211 @@
+"""The radar's analytics over HTTP, on the Gironde demo."""
+
+import pytest
+from django.urls import reverse
+
+from initiatives.models import Initiative
+from territories.models import Territory
+
+
+@pytest.fixture
+def english(client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.mark.django_db
+def test_the_gaps_cover_all_538_communes_and_add_up_to_the_published_initiatives(client):
+    collection = client.get(reverse("api:radar-gaps"), {"level": "commune"}).json()
+
+    features = collection["features"]
+    assert collection["type"] == "FeatureCollection"
+    assert len(features) == 538
+    published = Initiative.objects.published()
+    assert sum(f["properties"]["published_initiatives"] for f in features) == published.count()
+    assert sum(f["properties"]["initiatives"] for f in features) == published.active().count()
+    assert {f["geometry"]["type"] for f in features} == {"MultiPolygon"}
+
+
+@pytest.mark.django_db
+def test_a_commune_of_unknown_population_has_no_rate_but_keeps_its_count(client):
+    features = client.get(reverse("api:radar-gaps")).json()["features"]
+    merged = next(f["properties"] for f in features if f["properties"]["code"] == "33092")
+
+    assert merged["population"] is None
+    assert merged["rate_per_10k"] is None
+    assert merged["smoothed_rate_per_10k"] is None
+    assert merged["underserved_rank"] is None
+
+
+@pytest.mark.django_db
+def test_smoothing_pulls_small_communes_toward_the_mean(client):
+    rows = [f["properties"] for f in client.get(reverse("api:radar-gaps")).json()["features"]]
+    overall = rows[0]["overall_rate_per_10k"]
+    small = [r for r in rows if r["population"] and r["population"] < 1000 and r["initiatives"]]
+
+    assert small
+    for row in small:
+        raw, smoothed = row["rate_per_10k"], row["smoothed_rate_per_10k"]
+        assert min(raw, overall) <= smoothed <= max(raw, overall)
+    top_smoothed = max(rows, key=lambda r: r["smoothed_rate_per_10k"] or 0)
+    assert top_smoothed["population"] >= 1000  # a tiny commune with one initiative is not first
+
+
+@pytest.mark.django_db
+def test_the_under_served_ranking_explains_itself_in_words(english):
+    rows = [f["properties"] for f in english.get(reverse("api:radar-gaps")).json()["features"]]
+    first = min((r for r in rows if r["underserved_rank"]), key=lambda r: r["underserved_rank"])
+
+    assert first["underserved_rank"] == 1
+    assert f"{first['population']:,} inhabitants" in first["reason"]
+    assert "initiatives per 10,000 inhabitants (smoothed)" in first["reason"]
+
+
+@pytest.mark.django_db
+def test_white_zones_follow_the_population_threshold_and_the_distance(client):
+    url = reverse("api:radar-gaps")
+    default = client.get(url).json()["features"]
+    strict = client.get(url, {"min_population": 500, "radius_km": 0.5}).json()["features"]
+
+    def white(features):
+        return {f["id"] for f in features if f["properties"]["white_zone"]}
+
+    assert white(default) <= white(strict)
+    for feature in strict:
+        p = feature["properties"]
+        if feature["id"] in white(strict):
+            assert p["population"] >= 500
+            assert p["nearest_distance_m"] > 500
+
+
+@pytest.mark.django_db
+def test_the_epci_level_has_the_28_intercommunalities(client):
+    features = client.get(reverse("api:radar-gaps"), {"level": "epci"}).json()["features"]
+
+    assert len(features) == 28
+    assert sum(f["properties"]["population"] for f in features) == 1_690_493
+
+
+@pytest.mark.django_db
+def test_gaps_can_be_computed_for_one_theme(client):
+    url = reverse("api:radar-gaps")
+    features = client.get(url, {"theme": "third_place"}).json()["features"]
+    third_places = Initiative.objects.published().active().filter(themes__contains=["third_place"])
+
+    assert sum(f["properties"]["initiatives"] for f in features) == third_places.count()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "params",
+    [{"level": "region"}, {"theme": "martian"}, {"radius_km": "-1"}, {"min_population": "x"}],
+)
+def test_bad_gap_parameters_are_refused_field_by_field(client, params):
+    response = client.get(reverse("api:radar-gaps"), params)
+
+    assert response.status_code == 400
+    assert set(response.json()) == set(params)
+
+
+@pytest.mark.django_db
+def test_the_planted_movement_around_libourne_is_detected_as_emerging(english):
+    collection = english.get(reverse("api:radar-emerging"), {"end": "2026-11-15"}).json()
+
+    top = collection["features"][0]
+    properties = top["properties"]
+    assert top["geometry"]["type"] == "Polygon"
+    assert properties["p_value"] < 0.05
+    assert properties["significant"] is True
+    members = Initiative.objects.filter(pk__in=[i["id"] for i in properties["initiatives"]])
+    assert members.filter(name__startswith="Frigo solidaire").count() >= 12
+    assert properties["observed"] == len(properties["initiatives"])
+    assert properties["observed"] > 3 * properties["expected"]
+    assert "statistically significant" in properties["summary"]
+    assert properties["recurrence_interval_days"] > 365
+
+
+@pytest.mark.django_db
+def test_bad_emerging_parameters_are_refused(client):
+    response = client.get(reverse("api:radar-emerging"), {"max_months": 0, "end": "hier"})
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"max_months", "end"}
+
+
+@pytest.mark.django_db
+def test_signals_of_a_territory_count_unknowns_apart(client):
+    signals = client.get(reverse("api:radar-signals"), {"territory": "33063"}).json()
+
+    assert signals["territory"] == {"code": "33063", "name": "Bordeaux"}
+    n = signals["n_initiatives"]
+    assert n == Initiative.objects.published().active().filter(territory__code="33063").count()
+    for flag in ("reciprocity", "volunteer_only", "digital_only", "stale"):
+        assert signals[f"{flag}_known"] + signals[f"{flag}_unknown"] == n
+        known = signals[f"{flag}_known"]
+        assert signals[f"{flag}_share"] == pytest.approx(signals[f"{flag}_yes"] / known, abs=1e-4)
+    assert 0 <= signals["actor_evenness"] <= 1
+
+
+@pytest.mark.django_db
+def test_signals_of_an_epci_gather_its_communes(client):
+    epci = Territory.objects.get(level="epci", name="Bordeaux Métropole")
+
+    signals = client.get(reverse("api:radar-signals"), {"territory": epci.code}).json()
+
+    inside = Initiative.objects.published().active().filter(territory__parent=epci)
+    assert signals["n_initiatives"] == inside.count()
+
+
+@pytest.mark.django_db
+def test_signals_of_an_unknown_territory_are_a_404(client):
+    assert client.get(reverse("api:radar-signals"), {"territory": "99999"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_insights_answer_the_two_open_questions_with_tests_and_caveats(english):
+    insights = english.get(reverse("api:radar-insights")).json()
+
+    reciprocity = insights["economic_model"]["reciprocity"]
+    table_total = sum(sum(row.values()) for row in reciprocity["table"].values())
+    assert table_total == reciprocity["n"]
+    assert reciprocity["n"] + reciprocity["n_excluded"] == insights["initiatives"]
+    assert reciprocity["test"] in {"chi2", "fisher", "fisher_monte_carlo"}
+    assert 0 <= reciprocity["p_value"] <= 1
+    assert "synthetic_data_included" in reciprocity["caveats"]
+    assert "Fictional demonstration initiatives are included." in reciprocity["caveat_texts"]
+    assert set(insights["multi_actor"]) == {"reciprocity", "accessible", "digital_only"}
+
+
+@pytest.mark.django_db
+def test_results_are_cached_and_served_stale_while_recomputed(client, monkeypatch):
+    from radar import results
+
+    url = reverse("api:radar-insights")
+    assert client.get(url).json()["stale"] is False
+    started = []
+    monkeypatch.setattr(results, "_recompute_in_background", lambda *a: started.append(a))
+    edited = Initiative.objects.published().first()
+    edited.reciprocity = None
+    edited.save()
+
+    assert client.get(url).json()["stale"] is True
+    assert len(started) == 1
+
+
+@pytest.mark.django_db
+def test_a_change_schedules_a_background_warm_up_after_commit(
+    settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from radar import signals
+
+    settings.RADAR_WARM_UP_AFTER_CHANGE = True
+    scheduled = []
+    monkeypatch.setattr(signals, "_schedule", lambda: scheduled.append(True))
+    initiative = Initiative.objects.published().first()
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        initiative.save()
+    assert scheduled == []  # nothing before the commit
+    for callback in callbacks:
+        callback()
+    assert scheduled == [True]
