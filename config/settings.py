@@ -163,8 +163,8 @@ RADAR_SERVED_TERRITORY = {
     "level": envstr("RADAR_SERVED_LEVEL", "departement"),
     "code": envstr("RADAR_SERVED_CODE", "33"),
 }
-# Recompute the radar's results in the background after initiatives change.
-RADAR_WARM_UP_AFTER_CHANGE = envbool("RADAR_WARM_UP_AFTER_CHANGE", True)
+# Recompute the radar's results in the background after initiatives change (off: on demand).
+RADAR_RECOMPUTE_IN_BACKGROUND = envbool("RADAR_RECOMPUTE_IN_BACKGROUND", True)
 # Distances and areas are computed in a metric projection (Lambert-93 for metropolitan France).
 RADAR_METRIC_SRID = envint("RADAR_METRIC_SRID", 2154)
 

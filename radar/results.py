@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import close_old_connections
 from django.db.models import Count, Max
@@ -46,7 +47,7 @@ def cached_result(name: str, params: dict, compute: Callable[[], Any]) -> tuple[
     entry = cache.get(key)
     if entry and entry["fingerprint"] == fingerprint:
         return entry["value"], False
-    if entry:
+    if entry and settings.RADAR_RECOMPUTE_IN_BACKGROUND:
         _recompute_in_background(key, fingerprint, compute)
         return entry["value"], True
     value = compute()

@@ -3,6 +3,7 @@ the next visitor does not wait (radar.results serves the previous result meanwhi
 
 import logging
 import threading
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
@@ -13,6 +14,7 @@ from initiatives.models import Initiative
 
 logger = logging.getLogger(__name__)
 _pending = threading.Event()
+_suspended = 0
 
 
 def warm_up() -> None:
@@ -39,5 +41,17 @@ def _schedule() -> None:
 
 @receiver([post_save, post_delete], sender=Initiative)
 def initiative_changed(**kwargs) -> None:
-    if settings.RADAR_WARM_UP_AFTER_CHANGE:
+    if settings.RADAR_RECOMPUTE_IN_BACKGROUND and not _suspended:
         transaction.on_commit(_schedule)
+
+
+@contextmanager
+def recomputation_suspended():
+    """For bulk writes (imports, the demo): no warm-up per row; results are recomputed on
+    the next request instead."""
+    global _suspended
+    _suspended += 1
+    try:
+        yield
+    finally:
+        _suspended -= 1

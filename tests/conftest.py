@@ -32,6 +32,10 @@ def django_db_modify_db_settings():
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
+    from django.conf import settings
+
+    # No background threads in tests: they would write outside the tests' transactions.
+    settings.RADAR_RECOMPUTE_IN_BACKGROUND = False
     with django_db_blocker.unblock():
         call_command("createcachetable", verbosity=0)
         call_command("load_demo", verbosity=0, stdout=io.StringIO())
@@ -53,8 +57,8 @@ def _default_language():
 
 @pytest.fixture(autouse=True)
 def _no_background_warm_up(monkeypatch):
-    """Background threads would read outside the test's transaction."""
+    """Background threads would read and write outside the test's transaction."""
     from django.conf import settings
 
     if settings.configured:
-        monkeypatch.setattr(settings, "RADAR_WARM_UP_AFTER_CHANGE", False)
+        monkeypatch.setattr(settings, "RADAR_RECOMPUTE_IN_BACKGROUND", False)

@@ -177,9 +177,10 @@ def test_insights_answer_the_two_open_questions_with_tests_and_caveats(english):
 
 
 @pytest.mark.django_db
-def test_results_are_cached_and_served_stale_while_recomputed(client, monkeypatch):
+def test_results_are_cached_and_served_stale_while_recomputed(client, monkeypatch, settings):
     from radar import results
 
+    settings.RADAR_RECOMPUTE_IN_BACKGROUND = True
     url = reverse("api:radar-insights")
     assert client.get(url).json()["stale"] is False
     started = []
@@ -198,7 +199,7 @@ def test_a_change_schedules_a_background_warm_up_after_commit(
 ):
     from radar import signals
 
-    settings.RADAR_WARM_UP_AFTER_CHANGE = True
+    settings.RADAR_RECOMPUTE_IN_BACKGROUND = True
     scheduled = []
     monkeypatch.setattr(signals, "_schedule", lambda: scheduled.append(True))
     initiative = Initiative.objects.published().first()

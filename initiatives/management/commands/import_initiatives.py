@@ -41,13 +41,16 @@ class Command(BaseCommand):
         mapping = self._mapping(options["map"])
         records = self._records(options["file"], options)
         rows = [self._row(line, record, mapping, options) for line, record in records]
-        report = initiatives_import(
-            rows=rows,
-            source=options["source"],
-            status=options["status"],
-            progress=options["verbosity"] > 0,
-            total=len(rows),
-        )
+        from radar.signals import recomputation_suspended
+
+        with recomputation_suspended():
+            report = initiatives_import(
+                rows=rows,
+                source=options["source"],
+                status=options["status"],
+                progress=options["verbosity"] > 0,
+                total=len(rows),
+            )
         self.stdout.write(
             _("Created: %(c)d · updated: %(u)d · unchanged: %(n)d · rejected: %(r)d")
             % {

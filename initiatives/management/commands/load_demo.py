@@ -77,6 +77,12 @@ class Command(BaseCommand):
         )
 
     def _initiatives(self, progress: bool) -> None:
+        from radar.signals import recomputation_suspended
+
+        with recomputation_suspended():
+            self._import_initiatives(progress)
+
+    def _import_initiatives(self, progress: bool) -> None:
         for source, rows in (
             (
                 demo.TIERS_LIEUX_SOURCE,
