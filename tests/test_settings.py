@@ -102,3 +102,18 @@ def test_production_refuses_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is false" in result.stderr
+
+
+def test_static_files_collect_for_production_with_hashed_names(tmp_path):
+    """The manifest storage refuses a stylesheet or script whose references are missing."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=production_env(STATIC_ROOT=str(tmp_path)),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    manifest = (tmp_path / "staticfiles.json").read_text()
+    assert "js/map.js" in manifest and "leaflet/images/marker-icon.png" in manifest
