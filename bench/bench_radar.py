@@ -17,7 +17,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ROOT, manage, scratch_database  # noqa: E402
+from _common import ROOT, manage, scratch_database
 
 ENDPOINTS = [
     "/api/v1/radar/gaps/?level=commune",
