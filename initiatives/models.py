@@ -16,6 +16,31 @@ from initiatives.fields import ChoiceArrayField
 DESCRIPTION_MAX_LENGTH = 10_000
 FRESHNESS = timedelta(days=365)
 
+# What describes an initiative, as its holder would tell it: public, editable by its holder,
+# importable. Provenance, status, territory and private fields are decided elsewhere.
+DESCRIPTIVE_FIELDS = (
+    "name",
+    "short_description",
+    "description",
+    "website",
+    "address",
+    "themes",
+    "start_date",
+    "start_date_precision",
+    "activity_status",
+    "actor_types",
+    "collaboration_mode",
+    "economic_model",
+    "resources",
+    "governance",
+    "animation",
+    "reciprocity",
+    "step_free_access",
+    "usable_without_internet",
+    "languages",
+    "needs",
+)
+
 
 class InitiativeQuerySet(models.QuerySet):
     def published(self):

@@ -18,34 +18,10 @@ from tqdm import tqdm
 
 from initiatives import emails
 from initiatives.choices import ActivityStatus, PublicationStatus
-from initiatives.models import Initiative, Revision, RevisionStatus
+from initiatives.models import DESCRIPTIVE_FIELDS, Initiative, Revision, RevisionStatus
 
 # Fields an import may set; everything else (territory, timestamps, status) is derived.
-IMPORTABLE = (
-    "name",
-    "short_description",
-    "description",
-    "website",
-    "address",
-    "themes",
-    "start_date",
-    "start_date_precision",
-    "activity_status",
-    "actor_types",
-    "collaboration_mode",
-    "economic_model",
-    "resources",
-    "governance",
-    "animation",
-    "reciprocity",
-    "step_free_access",
-    "usable_without_internet",
-    "languages",
-    "needs",
-    "is_synthetic",
-    "contact_email",
-    "last_confirmed_at",
-)
+IMPORTABLE = (*DESCRIPTIVE_FIELDS, "is_synthetic", "contact_email", "last_confirmed_at")
 
 
 @dataclass
@@ -132,29 +108,7 @@ def initiatives_import(
 # Contributions by residents, and their moderation.
 
 # Fields a contributor may set; the rest (status, provenance, territory) is decided here.
-CONTRIBUTABLE = (
-    "name",
-    "short_description",
-    "description",
-    "website",
-    "address",
-    "themes",
-    "start_date",
-    "start_date_precision",
-    "activity_status",
-    "actor_types",
-    "collaboration_mode",
-    "economic_model",
-    "resources",
-    "governance",
-    "animation",
-    "reciprocity",
-    "step_free_access",
-    "usable_without_internet",
-    "languages",
-    "needs",
-    "location",
-)
+CONTRIBUTABLE = (*DESCRIPTIVE_FIELDS, "location")
 RATE_PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
 

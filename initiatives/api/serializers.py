@@ -1,31 +1,12 @@
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from initiatives.models import Initiative
+from initiatives.models import DESCRIPTIVE_FIELDS, Initiative
 
 # Public fields only: contact_email and every private token stay out, always.
 PUBLIC_FIELDS = [
     "id",
-    "name",
-    "short_description",
-    "description",
-    "website",
-    "address",
-    "themes",
-    "start_date",
-    "start_date_precision",
-    "activity_status",
-    "actor_types",
-    "collaboration_mode",
-    "economic_model",
-    "resources",
-    "governance",
-    "animation",
-    "reciprocity",
-    "step_free_access",
-    "usable_without_internet",
-    "languages",
-    "needs",
+    *DESCRIPTIVE_FIELDS,
     "territory",
     "source",
     "source_id",

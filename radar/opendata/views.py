@@ -28,43 +28,45 @@ def _initiatives(request: HttpRequest):
     return InitiativeFilter(request.GET, queryset=published_initiatives())
 
 
-@require_safe
-def initiatives_geojson(request: HttpRequest) -> HttpResponse:
+def _initiatives_export(request, *, filename, query, stream, content_type) -> HttpResponse:
+    """A published-initiatives export, filtered like the API, streamed, with validators."""
     selection = _initiatives(request)
     if not selection.is_valid():
         return _bad_request(selection.errors)
     count, latest = initiatives_change_stamp(initiatives=selection.qs)
-    etag = http.validators(request, "initiatives.geojson", count, latest)
+    etag = http.validators(request, filename, count, latest)
     if response := http.not_modified(request, etag=etag, last_modified=latest):
         return response
-    sql, params = encoding.initiative_features_query(selection.qs)
+    sql, params = query(selection.qs)
     return http.download(
         request,
-        encoding.stream_feature_collection(sql, params),
-        content_type="application/geo+json",
-        filename="initiatives.geojson",
+        stream(sql, params),
+        content_type=content_type,
+        filename=filename,
         etag=etag,
         last_modified=latest,
     )
 
 
 @require_safe
-def initiatives_csv(request: HttpRequest) -> HttpResponse:
-    selection = _initiatives(request)
-    if not selection.is_valid():
-        return _bad_request(selection.errors)
-    count, latest = initiatives_change_stamp(initiatives=selection.qs)
-    etag = http.validators(request, "initiatives.csv", count, latest)
-    if response := http.not_modified(request, etag=etag, last_modified=latest):
-        return response
-    sql, params = encoding.initiative_csv_query(selection.qs)
-    return http.download(
+def initiatives_geojson(request: HttpRequest) -> HttpResponse:
+    return _initiatives_export(
         request,
-        encoding.stream_csv(sql, params),
-        content_type="text/csv; charset=utf-8",
+        filename="initiatives.geojson",
+        query=encoding.initiative_features_query,
+        stream=encoding.stream_feature_collection,
+        content_type="application/geo+json",
+    )
+
+
+@require_safe
+def initiatives_csv(request: HttpRequest) -> HttpResponse:
+    return _initiatives_export(
+        request,
         filename="initiatives.csv",
-        etag=etag,
-        last_modified=latest,
+        query=encoding.initiative_csv_query,
+        stream=encoding.stream_csv,
+        content_type="text/csv; charset=utf-8",
     )
 
 
