@@ -389,3 +389,84 @@ def circle(center: tuple[float, float], radius_km: float) -> Polygon:
     """A circle drawn in the metric projection, as a WGS84 polygon."""
     point = Point(*center, srid=4326).transform(settings.RADAR_METRIC_SRID, clone=True)
     return point.buffer(max(radius_km, 0.2) * 1000, quadsegs=16).transform(4326, clone=True)
+
+
+# --- The profile's sentences ---------------------------------------------------------------
+
+
+def _percent(value: float) -> str:
+    return _number(100 * value, 0)
+
+
+def signal_sentences(*, territory: Territory) -> list[str]:
+    """The workshop's warning signs for a territory, in words; unknowns are said as such."""
+    s = territory_signals(territory=territory)
+    n = s["n_initiatives"]
+    if not n:
+        return [_("No active initiative is known in this territory.")]
+    sentences = []
+    if s["reciprocity_share"] is not None:
+        sentences.append(
+            _(
+                "Reciprocity: in %(share)s %% of the initiatives that answered (%(known)d of "
+                "%(n)d), participants can contribute, not only receive."
+            )
+            % {"share": _percent(s["reciprocity_share"]), "known": s["reciprocity_known"], "n": n}
+        )
+    if s["volunteer_only_share"] is not None:
+        sentences.append(
+            _("%(share)s %% are run by volunteers only: watch for volunteer burnout.")
+            % {"share": _percent(s["volunteer_only_share"])}
+        )
+    if s["needs_funding_or_volunteers_share"] is not None:
+        sentences.append(
+            _("%(share)s %% ask for funding or volunteers to keep going.")
+            % {"share": _percent(s["needs_funding_or_volunteers_share"])}
+        )
+    sentences += _actor_sentences(s)
+    if s["multi_resource_share"] is not None:
+        sentences.append(
+            _("%(share)s %% combine several kinds of resources.")
+            % {"share": _percent(s["multi_resource_share"])}
+        )
+    if s["digital_only_share"] is not None:
+        sentences.append(
+            _("%(share)s %% are digital only: check that everyone can take part.")
+            % {"share": _percent(s["digital_only_share"])}
+        )
+    sentences.append(
+        _("%(share)s %% have not been confirmed for a year.")
+        % {"share": _percent(s["stale_share"] or 0)}
+    )
+    return sentences
+
+
+def _actor_sentences(s: dict) -> list[str]:
+    from initiatives.choices import ActorType
+
+    if not s["actor_known"]:
+        return [_("The kinds of actors involved are not known.")]
+    sentences = [
+        _("Diversity of actors: %(evenness)s on a scale from 0 (one kind) to 1 (all alike).")
+        % {"evenness": _number(s["actor_evenness"] or 0, 2)}
+    ]
+    if s["single_actor_dominates"]:
+        sentences.append(
+            _("One kind of actor dominates: %(kind)s (%(share)s %%).")
+            % {
+                "kind": ActorType(s["dominant_actor"]).label,
+                "share": _percent(s["dominant_share"]),
+            }
+        )
+    return sentences
+
+
+def emerging_near(*, territory: Territory) -> list[dict]:
+    """Significant emerging movements whose circle meets the territory."""
+    rows, _stale = emerging_rows(EmergingParams())
+    return [
+        row
+        for row in rows
+        if row["significant"]
+        and circle(row["center"], row["radius_km"]).intersects(territory.geometry)
+    ]

@@ -182,6 +182,9 @@ def followed_territories(*, institution: Institution) -> QuerySet[Territory]:
 class WhatsNew:
     new_initiatives: list[Initiative]
     support_requests: list[Initiative]
+    # Significant movements emerging now in followed territories. They last for months, so
+    # they are shown but are not, alone, news worth a digest.
+    emerging: list[dict] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.new_initiatives or self.support_requests)
@@ -207,7 +210,20 @@ def whats_new(*, institution: Institution, since: datetime | None) -> WhatsNew:
     return WhatsNew(
         new_initiatives=list(initiatives.filter(needs=[])[:100]),
         support_requests=list(initiatives.active().exclude(needs=[])[:100]),
+        emerging=_emerging_in_followed(institution),
     )
+
+
+def _emerging_in_followed(institution: Institution) -> list[dict]:
+    from radar.analytics import emerging_near
+
+    seen, movements = set(), []
+    for territory in followed_territories(institution=institution):
+        for row in emerging_near(territory=territory):
+            if (key := tuple(row["location_ids"])) not in seen:
+                seen.add(key)
+                movements.append(row)
+    return movements
 
 
 def emerging_cases(*, end: date) -> CaseTable:

@@ -19,7 +19,7 @@ from initiatives import choices
 from initiatives.holders import held_initiative
 from initiatives.selectors import initiative_holding_token, published_initiatives
 from initiatives.services import token_hash
-from radar import selectors, services
+from radar import analytics, selectors, services
 from radar.forms import FollowForm, RadarFilterForm, SupportAnswerForm, SupportOfferForm
 from radar.models import SupportOffer
 from territories.models import Territory
@@ -141,26 +141,12 @@ def _timeline(mix) -> dict:
     return {"rows": rows, "height": 22 * len(rows) + 4}
 
 
-def _signals(territory: Territory, figures) -> list[str]:
-    lead = getattr(selectors, "territory_signal_sentences", None)
-    if lead is not None:
-        return list(lead(territory=territory))
-    inside = selectors.initiatives_in_territory(territory=territory).active()
-    total = figures.initiatives
-    if not total:
-        return [_("No active initiative is known in this territory.")]
-    stale = sum(
-        1
-        for i in inside.select_related(None).only("last_confirmed_at", "created_at")
-        if i.needs_confirmation
-    )
-    asking = inside.exclude(needs=[]).count()
-    return [
-        _("%(share)s%% of the initiatives ask for support.")
-        % {"share": round(100 * asking / total)},
-        _("%(share)s%% have not been confirmed for a year.")
-        % {"share": round(100 * stale / total)},
+def _signals(territory: Territory) -> list[str]:
+    emerging = [
+        _("Emerging movement: %(summary)s") % {"summary": row["summary"]}
+        for row in analytics.emerging_near(territory=territory)
     ]
+    return emerging + analytics.signal_sentences(territory=territory)
 
 
 def _with_km(initiatives: list) -> list:
@@ -202,7 +188,7 @@ def territory_profile(request, code: str):
     context = {
         "territory": territory,
         "comparison": comparison,
-        "signals": _signals(territory, comparison[0]),
+        "signals": _signals(territory),
         "asking": selectors.initiatives_asking_support(territory=territory),
         "white_zone": white_zone,
         "gap": gap,

@@ -110,3 +110,25 @@ def test_the_digest_covers_what_happened_since_the_previous_one(
     Initiative.objects.update(created_at=timezone.now() - timedelta(days=30))
     call_command("send_digest", stdout=io.StringIO())
     assert mailoutbox == []  # nothing new: no empty e-mail
+
+
+@pytest.mark.django_db
+def test_whats_new_shows_the_movement_emerging_in_a_followed_territory(client):
+    from django.contrib.auth import get_user_model
+
+    from radar.models import Follow, Institution, InstitutionMembership
+    from territories.models import Territory
+
+    libournais = Territory.objects.get(level="epci", code="200070092")
+    institution = Institution.objects.create(
+        name="CA du Libournais", kind="epci", territory=libournais
+    )
+    user = get_user_model().objects.create_user("agent.libourne", password="x-secret-123")
+    InstitutionMembership.objects.create(institution=institution, user=user)
+    Follow.objects.create(institution=institution, territory=libournais)
+    client.force_login(user)
+
+    page = client.get(reverse("radar:institution")).content.decode()
+
+    assert 'id="news-emerging"' in page
+    assert "Libourne" in page or "Pomerol" in page

@@ -210,3 +210,20 @@ def test_a_change_schedules_a_background_warm_up_after_commit(
     for callback in callbacks:
         callback()
     assert scheduled == [True]
+
+
+@pytest.mark.django_db
+def test_the_profile_of_libourne_tells_of_the_emerging_movement_and_the_signals(english):
+    page = english.get(reverse("radar:territory", args=["33243"])).content.decode()
+
+    assert "Emerging movement:" in page
+    assert "around" in page and "statistically significant" in page
+    assert "Reciprocity: in" in page
+    assert "have not been confirmed for a year" in page
+
+
+@pytest.mark.django_db
+def test_a_profile_far_from_the_movement_does_not_mention_it(english):
+    page = english.get(reverse("radar:territory", args=["33529"])).content.decode()  # Soulac
+
+    assert "Emerging movement:" not in page
