@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from initiatives import choices, log_filters
+from initiatives.clients import client_address
 from initiatives.emails import private_link_url
 from initiatives.forms import (
     OPTIONAL_FIELDS,
@@ -88,11 +89,6 @@ MODERATORS_GROUP = "moderators"
 log_filters.install()
 
 
-def client_ip(request) -> str:
-    # REMOTE_ADDR only: a forwarded header is the client's word, not a fact.
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def _refused(request, message, status):
     return render(request, "initiatives/refused.html", {"message": message}, status=status)
 
@@ -115,7 +111,9 @@ def contribute(request):
         return _refused(request, _("Your submission could not be accepted."), 400)
     if form.is_valid():
         try:
-            result = initiative_submit(data=form.service_data(), submitter_ip=client_ip(request))
+            result = initiative_submit(
+                data=form.service_data(), submitter_ip=client_address(request)
+            )
         except SubmissionRateLimited:
             return _too_many(request)
         except ValidationError as error:

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from initiatives import choices
+from initiatives.clients import client_address
 from initiatives.emails import private_link_url
 from initiatives.records import parse_point
 from initiatives.services import SubmissionRateLimited, initiative_submit
@@ -120,7 +121,7 @@ class SubmissionCreateApi(APIView):
         serializer.is_valid(raise_exception=True)
         try:
             result = initiative_submit(
-                data=serializer.validated_data, submitter_ip=request.META.get("REMOTE_ADDR", "")
+                data=serializer.validated_data, submitter_ip=client_address(request)
             )
         except SubmissionRateLimited:
             return Response(
