@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 
-.PHONY: help run test lint format stop db system-run system-test bench messages clean-db
+.PHONY: help run test lint format stop db system-run system-test system-bench bench messages
 
 help:
 	@echo "make run    install what is missing, start the local PostGIS, load the demo, serve :$(PORT)"
@@ -61,8 +61,9 @@ messages: $(VENV)/.installed
 	$(MANAGE) makemessages -d djangojs -l fr -l en --no-obsolete -i '.venv/*' -i 'node_modules/*' -i 'staticfiles/*' -i 'static/vendor/*'
 	$(MANAGE) compilemessages -i .venv
 
-bench: system-bench $(VENV)/.installed db
+bench: system-bench $(VENV)/.installed node_modules/.installed db
 	@for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+	$(PY) -m pytest -q --runslow -m slow
 
 stop:
 	@scripts/localpg.sh stop
