@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from initiatives.api.filters import InitiativeFilter
 from initiatives.selectors import published_initiatives
+from radar.ogc.queryables import INITIATIVE_QUERYABLES, TERRITORY_QUERYABLES, Queryable
 from radar.opendata import encoding
 from territories.api.filters import TerritoryFilter
 from territories.models import Territory
@@ -27,6 +28,7 @@ class Collection:
     features_query: Callable[[QuerySet], tuple[str, tuple]]
     geometry_field: str
     id_lookup: Callable[[str], QuerySet]
+    queryables: dict[str, Queryable]  # what a CQL2 filter may name
     start_field: str | None = None  # what `datetime` filters on
 
     def spatial_extent(self) -> list[float] | None:
@@ -63,6 +65,7 @@ COLLECTIONS = {
         features_query=encoding.initiative_features_query,
         geometry_field="location",
         id_lookup=_initiative_by_id,
+        queryables=INITIATIVE_QUERYABLES,
         start_field="start_date",
     ),
     "territories": Collection(
@@ -77,5 +80,6 @@ COLLECTIONS = {
         features_query=encoding.territory_features_query,
         geometry_field="geometry",
         id_lookup=lambda code: territories_with_code(code=code)[:1],
+        queryables=TERRITORY_QUERYABLES,
     ),
 }

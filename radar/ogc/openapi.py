@@ -1,7 +1,7 @@
 """The OpenAPI 3.0 definition of the OGC API (conformance class oas30)."""
 
 from radar.ogc.collections import COLLECTIONS
-from radar.ogc.parameters import DEFAULT_LIMIT, MAX_LIMIT
+from radar.ogc.parameters import CQL2_TEXT, CRS84, DEFAULT_LIMIT, MAX_LIMIT
 
 
 def _parameter(name: str, description: str, schema: dict, where: str = "query") -> dict:
@@ -46,6 +46,26 @@ _ITEMS = [
         "On the start date: an instant, or an interval a/b with '..' for an open end.",
         {"type": "string"},
     ),
+    _parameter(
+        "filter",
+        "A CQL2 text expression over the collection's queryables (see /queryables): "
+        "= <> < <= > >=, AND, OR, NOT, IS [NOT] NULL, LIKE, BETWEEN, IN, the A_ array "
+        "functions (e.g. A_CONTAINS(themes, ('food'))), the S_ spatial functions with BBOX(...) "
+        "or WKT in CRS84 (e.g. S_INTERSECTS(geometry, BBOX(-0.6,44.8,-0.5,44.9))), "
+        "DATE('2024-01-31') and TIMESTAMP('2024-01-31T12:00:00Z'). Combined with the other "
+        "filters by AND.",
+        {"type": "string"},
+    ),
+    _parameter(
+        "filter-lang",
+        "The language of filter.",
+        {"type": "string", "enum": [CQL2_TEXT], "default": CQL2_TEXT},
+    ),
+    _parameter(
+        "filter-crs",
+        "The CRS of the geometries in filter.",
+        {"type": "string", "format": "uri", "enum": [CRS84], "default": CRS84},
+    ),
 ]
 _GEOJSON = ("application/geo+json", "text/html")
 
@@ -70,7 +90,7 @@ def openapi_document(*, base_url: str) -> dict:
         "/collections/{collectionId}/queryables": {
             "get": _operation(
                 "queryables",
-                "Properties one can filter on (?name=value)",
+                "Properties a CQL2 filter may name",
                 [_F, _COLLECTION_ID],
                 _response("JSON Schema", ("application/schema+json",)),
             )

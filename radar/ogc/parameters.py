@@ -1,4 +1,5 @@
-"""The query parameters of /items: limit, offset, bbox, datetime and property filters."""
+"""The query parameters of /items: limit, offset, bbox, datetime, property filters and a CQL2
+text filter (filter, filter-lang, filter-crs), all combined by AND."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -7,9 +8,14 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext as _
 
+from radar.ogc.cql2 import FilterError, filter_q
+
 DEFAULT_LIMIT, MAX_LIMIT = 10, 10_000
-COMMON = {"f", "limit", "offset", "bbox", "bbox-crs", "datetime"}
+FILTER_PARAMETERS = {"filter", "filter-lang", "filter-crs"}
+# crs: GDAL >= 3.x asks for the advertised storageCrs; CRS84 is the only one served.
+COMMON = {"f", "limit", "offset", "bbox", "bbox-crs", "crs", "datetime", *FILTER_PARAMETERS}
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+CQL2_TEXT = "cql2-text"
 
 
 class ParameterError(ValueError):
@@ -28,9 +34,12 @@ def items_parameters(request: HttpRequest, collection) -> ItemsParameters:
     unknown = sorted(set(query) - COMMON - set(collection.filterset.base_filters))
     if unknown:
         raise ParameterError(_("Unknown parameter: %(names)s.") % {"names": ", ".join(unknown)})
-    if query.get("bbox-crs", CRS84) != CRS84:
-        raise ParameterError(_("bbox-crs must be %(crs)s.") % {"crs": CRS84})
+    for name in ("crs", "bbox-crs"):
+        if query.get(name, CRS84) != CRS84:
+            raise ParameterError(_("%(name)s must be %(crs)s.") % {"name": name, "crs": CRS84})
     rows = _filtered(query, collection)
+    if "filter" in query:
+        rows = rows.filter(_cql2_filter(query, collection))
     if "datetime" in query:
         rows = _started_within(rows, collection, query["datetime"])
     limit = min(_integer(query, "limit", DEFAULT_LIMIT, minimum=1), MAX_LIMIT)
@@ -46,6 +55,17 @@ def _filtered(query: QueryDict, collection) -> QuerySet:
         messages = [f"{name}: {' '.join(errors)}" for name, errors in selection.errors.items()]
         raise ParameterError(" ".join(messages))
     return selection.qs
+
+
+def _cql2_filter(query: QueryDict, collection):
+    if query.get("filter-lang", CQL2_TEXT) != CQL2_TEXT:
+        raise ParameterError(_("filter-lang must be %(lang)s.") % {"lang": CQL2_TEXT})
+    if query.get("filter-crs", CRS84) != CRS84:
+        raise ParameterError(_("filter-crs must be %(crs)s.") % {"crs": CRS84})
+    try:
+        return filter_q(query["filter"], collection.queryables)
+    except FilterError as error:
+        raise ParameterError(str(error)) from None
 
 
 def _integer(query: QueryDict, name: str, default: int, *, minimum: int) -> int:

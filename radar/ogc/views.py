@@ -7,7 +7,6 @@ two queries, one to count and one to encode.
 import json
 from datetime import UTC, datetime
 
-import django_filters
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -24,6 +23,17 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    # Part 3 (filtering) with CQL2 text: only the classes radar/ogc/cql2.py implements.
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
+    "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/array-functions",
 ]
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 JSON, GEOJSON, HTML = "application/json", "application/geo+json", "text/html"
@@ -183,7 +193,7 @@ def _items_json(request, collection, parameters, matched, features: list[str]) -
     head = _items_head(request, collection, parameters, matched, len(features))
     # The features are already JSON text: splice them in rather than parse and re-encode.
     body = json.dumps(head, ensure_ascii=False)[:-1] + ', "features": [' + ",".join(features) + "]}"
-    return HttpResponse(body, content_type=GEOJSON)
+    return HttpResponse(body, content_type=GEOJSON, headers={"Content-Crs": f"<{CRS84}>"})
 
 
 def _items_links(request, collection, parameters: ItemsParameters, matched: int) -> list[dict]:
@@ -225,34 +235,21 @@ def item(request: HttpRequest, collection_id: str, feature_id: str) -> HttpRespo
     )
 
 
-def _json_type(field) -> dict:
-    if isinstance(field, django_filters.BooleanFilter):
-        return {"type": "boolean"}
-    if isinstance(field, django_filters.DateFilter):
-        return {"type": "string", "format": "date"}
-    if isinstance(field, django_filters.IsoDateTimeFilter):
-        return {"type": "string", "format": "date-time"}
-    if isinstance(field, django_filters.ChoiceFilter | django_filters.MultipleChoiceFilter):
-        return {"type": "string", "enum": [value for value, _label in field.extra["choices"]]}
-    return {"type": "string"}
-
-
 @require_safe
 def queryables(request: HttpRequest, collection_id: str) -> HttpResponse:
     if collection_id not in COLLECTIONS:
         return _exception(404, "NotFound", _("No such collection."))
     collection = COLLECTIONS[collection_id]
-    properties = {
-        name: {"title": str(field.label or name), **_json_type(field)}
-        for name, field in collection.filterset.base_filters.items()
-        if name != "bbox"
-    }
     document = {
         "$schema": "https://json-schema.org/draft/2019-09/schema",
         "$id": _url(request, "queryables", collection.id),
         "type": "object",
         "title": str(collection.title),
-        "properties": properties,
+        "description": _("Properties a CQL2 filter (filter-lang=cql2-text) may name."),
+        "properties": {
+            name: queryable.json_schema() for name, queryable in collection.queryables.items()
+        },
+        "additionalProperties": False,
     }
     return _respond(
         request, document, template="queryables.html", media_type="application/schema+json"

@@ -22,10 +22,26 @@ def test_the_landing_page_links_to_api_conformance_and_data(client):
 
 
 @pytest.mark.django_db
-def test_conformance_declares_core_geojson_html_and_oas30(client):
+def test_conformance_declares_part_1_and_the_part_3_cql2_classes_implemented(client):
     classes = client.get(reverse("ogc:conformance")).json()["conformsTo"]
-    assert [uri.rsplit("/", 1)[1] for uri in classes] == ["core", "geojson", "html", "oas30"]
+    assert [uri.rsplit("/", 1)[1] for uri in classes] == [
+        "core",
+        "geojson",
+        "html",
+        "oas30",
+        "queryables",
+        "filter",
+        "features-filter",
+        "cql2-text",
+        "basic-cql2",
+        "advanced-comparison-operators",
+        "basic-spatial-functions",
+        "basic-spatial-functions-plus",
+        "spatial-functions",
+        "array-functions",
+    ]
     assert CORE in classes
+    assert "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text" in classes
 
 
 @pytest.mark.django_db
@@ -158,7 +174,7 @@ def test_html_is_served_on_f_html_and_to_browsers(client):
 
 
 @pytest.mark.django_db
-def test_queryables_list_the_property_filters(client):
+def test_queryables_list_the_feature_properties(client):
     response = client.get(reverse("ogc:queryables", args=["initiatives"]))
     properties = json.loads(response.content)["properties"]
-    assert {"theme", "status", "territory", "is_synthetic"} <= set(properties)
+    assert {"themes", "activity_status", "territory", "is_synthetic"} <= set(properties)
