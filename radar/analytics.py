@@ -470,3 +470,85 @@ def emerging_near(*, territory: Territory) -> list[dict]:
         if row["significant"]
         and circle(row["center"], row["radius_km"]).intersects(territory.geometry)
     ]
+
+
+# --- Emerging hot-spot trends ------------------------------------------------------------
+
+TREND_YEARS = 10
+TREND_PERMUTATIONS = 9999  # 999 cannot pass the FDR correction over 538 communes: see trends
+TREND_INFERENCES = ("permutation", "normal")  # normal: ESRI's p-values, optimistic here
+
+
+@dataclass(frozen=True)
+class TrendParams:
+    level: str = "commune"
+    inference: str = "permutation"
+    years: int = TREND_YEARS
+    end_year: int = 0  # 0 = this year
+
+    def resolved(self) -> "TrendParams":
+        """The same with the end year set (this year if unset)."""
+        if self.end_year:
+            return self
+        return TrendParams(**{**self.__dict__, "end_year": timezone.localdate().year})
+
+
+def _compute_trends(params: TrendParams) -> list[dict]:
+    from radar.analysis import trends
+
+    territories = territories_frame(level=params.level)
+    # Every published initiative that started, ended ones too: the question is where starts
+    # cluster, year by year.
+    initiatives = initiatives_frame(
+        level=params.level, filters=InitiativeFilters(), active_only=False
+    )
+    started = dict(
+        Initiative.objects.filter(pk__in=initiatives["id"].tolist()).values_list("pk", "start_date")
+    )
+    initiatives["start_date"] = initiatives["id"].map(started)
+    years = list(range(params.end_year - params.years + 1, params.end_year + 1))
+    summary, yearly = trends.hot_spot_trends(
+        territories,
+        initiatives,
+        years,
+        permutations=TREND_PERMUTATIONS if params.inference == "permutation" else 0,
+        seed=CLUSTER_SEED,
+    )
+    names = dict(zip(territories["code"], territories["name"], strict=True))
+    return [_trend_row(code, names[code], summary.loc[code], yearly.loc[code]) for code in names]
+
+
+def _trend_row(code, name, summary, yearly) -> dict:
+    spots = {1: "hot", -1: "cold", 0: None}
+    return {
+        "code": code,
+        "name": name,
+        "pattern": summary["pattern"],
+        "mann_kendall_tau": _finite(summary["mann_kendall_tau"]),
+        "mann_kendall_z": _finite(summary["mann_kendall_z"]),
+        "trend_p": _finite(summary["trend_p"]),
+        "significant_years": sorted(summary["hot_years"] + summary["cold_years"]),
+        "hot_years": summary["hot_years"],
+        "cold_years": summary["cold_years"],
+        "years": [
+            {
+                "year": int(year),
+                "started": int(row["started"]),
+                "gi_z": _finite(row["z"]),
+                "q": _finite(row["q"]),
+                "spot": spots[int(row["state"])],
+            }
+            for year, row in yearly.iterrows()
+        ],
+    }
+
+
+def hotspot_trends_rows(params: TrendParams) -> tuple[list[dict], bool]:
+    """Emerging hot-spot pattern of every territory of the level (ESRI's categories: Gi* of
+    the initiatives started each year, Mann-Kendall trend of its z-scores), with the
+    pattern's name in the request's language, and whether the result is stale."""
+    from radar.analysis.trends import PATTERN_LABELS
+
+    params = params.resolved()
+    rows, stale = cached_result("trends", params.__dict__, lambda: _compute_trends(params))
+    return [row | {"pattern_label": _(PATTERN_LABELS[row["pattern"]])} for row in rows], stale

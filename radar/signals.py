@@ -23,6 +23,7 @@ def warm_up() -> None:
     try:
         for level in analytics.GAP_LEVELS:
             analytics.gaps_rows(analytics.GapParams(level=level))
+            analytics.hotspot_trends_rows(analytics.TrendParams(level=level))
         analytics.emerging_rows(analytics.EmergingParams())
         analytics.workshop_insights()
     except Exception:

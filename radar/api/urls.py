@@ -7,4 +7,5 @@ urlpatterns = [
     path("emerging/", views.RadarEmergingApi.as_view(), name="radar-emerging"),
     path("signals/", views.RadarSignalsApi.as_view(), name="radar-signals"),
     path("insights/", views.RadarInsightsApi.as_view(), name="radar-insights"),
+    path("trends/", views.RadarTrendsApi.as_view(), name="radar-trends"),
 ]

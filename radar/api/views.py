@@ -124,3 +124,59 @@ class RadarEmergingApi(APIView):
             for rank, row in enumerate(rows, start=1)
         ]
         return Response({"type": "FeatureCollection", "stale": stale, "features": features})
+
+
+class TrendsQuery(serializers.Serializer):
+    level = serializers.ChoiceField(choices=analytics.GAP_LEVELS, default="commune")
+    inference = serializers.ChoiceField(
+        choices=analytics.TREND_INFERENCES,
+        default="permutation",
+        help_text="How the yearly Gi* p-values are obtained: 9,999 seeded permutations "
+        "(default), or the normal distribution of z as ESRI does (optimistic for sparse "
+        "yearly counts).",
+    )
+    end_year = serializers.IntegerField(
+        min_value=1900, max_value=2100, required=False, help_text="Last year (default: now)."
+    )
+
+
+class RadarTrendsApi(APIView):
+    """Emerging hot-spot trends of initiative starts per territory, after ESRI's Emerging Hot
+    Spot Analysis: Getis-Ord Gi* of the number of initiatives started each year (ten yearly
+    steps up to `end_year`, this year by default; seeded permutations, FDR), the
+    Mann-Kendall trend of each territory's Gi* z-scores, and its pattern (new, consecutive,
+    intensifying, persistent, diminishing, sporadic, oscillating, historical hot or cold
+    spot, or no pattern). A GeoJSON FeatureCollection."""
+
+    @extend_schema(
+        parameters=[TrendsQuery],
+        responses={200: dict},
+        summary="Emerging hot-spot trends per territory",
+        description=(
+            "ESRI's Emerging Hot Spot Analysis of initiative starts: Getis-Ord Gi* of the "
+            "initiatives started each year per territory (Queen contiguity, FDR), then the "
+            "Mann-Kendall trend of each territory's Gi* z-scores and ESRI's pattern. "
+            "Per territory: `pattern` (code), `pattern_label` (in the request's language), "
+            "`mann_kendall_tau`, `mann_kendall_z`, `trend_p`, `significant_years` (years of "
+            "a significant hot or cold spot), `hot_years`, `cold_years` and `years` (per "
+            "year: initiatives `started`, Gi* `gi_z`, FDR `q`, `spot` hot/cold/null)."
+        ),
+    )
+    def get(self, request):
+        query = TrendsQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = analytics.TrendParams(**query.validated_data).resolved()
+        rows, stale = analytics.hotspot_trends_rows(params)
+        geometries = dict(
+            Territory.objects.filter(level=params.level)
+            .annotate(geojson=AsGeoJSON("geometry", precision=5))
+            .values_list("code", "geojson")
+        )
+        return Response(
+            {
+                "type": "FeatureCollection",
+                "parameters": params.__dict__,
+                "stale": stale,
+                "features": [_feature(row, geometries[row["code"]]) for row in rows],
+            }
+        )
