@@ -552,3 +552,16 @@ def hotspot_trends_rows(params: TrendParams) -> tuple[list[dict], bool]:
     params = params.resolved()
     rows, stale = cached_result("trends", params.__dict__, lambda: _compute_trends(params))
     return [row | {"pattern_label": _(PATTERN_LABELS[row["pattern"]])} for row in rows], stale
+
+
+def trend_sentence(*, territory: Territory) -> str:
+    """The territory's emerging hot-spot pattern over the last years, when it has one."""
+    if territory.level not in GAP_LEVELS:
+        return ""
+    rows, _stale = hotspot_trends_rows(TrendParams(level=territory.level))
+    row = next((r for r in rows if r["code"] == territory.code), None)
+    if row is None or row["pattern"] == "no_pattern":
+        return ""
+    return _("Trend of new initiatives over the years: %(pattern)s.") % {
+        "pattern": row["pattern_label"]
+    }

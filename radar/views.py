@@ -146,7 +146,8 @@ def _signals(territory: Territory) -> list[str]:
         _("Emerging movement: %(summary)s") % {"summary": row["summary"]}
         for row in analytics.emerging_near(territory=territory)
     ]
-    return emerging + analytics.signal_sentences(territory=territory)
+    trend = analytics.trend_sentence(territory=territory)
+    return emerging + ([trend] if trend else []) + analytics.signal_sentences(territory=territory)
 
 
 def _with_km(initiatives: list) -> list:

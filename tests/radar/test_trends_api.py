@@ -104,3 +104,14 @@ def test_bad_trend_parameters_are_refused_field_by_field(client, params):
 
     assert response.status_code == 400
     assert set(response.json()) == set(params)
+
+
+@pytest.mark.django_db
+def test_the_profile_of_a_consecutive_hot_spot_says_so(client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    rows = [f["properties"] for f in client.get(reverse("api:radar-trends")).json()["features"]]
+    patterned = next(r for r in rows if r["pattern"] != "no_pattern")
+
+    page = client.get(reverse("radar:territory", args=[patterned["code"]])).content.decode()
+
+    assert f"Trend of new initiatives over the years: {patterned['pattern_label']}." in page
