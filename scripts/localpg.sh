@@ -26,6 +26,11 @@ init() {
 start() {
   [ -f "$data/PG_VERSION" ] || init
   if ! as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "Port $port is already taken (another PostgreSQL? another checkout's cluster?)." >&2
+      echo "Stop it, or choose another port: RADAR_PG_PORT=54330 make ..." >&2
+      exit 1
+    fi
     as_owner "$bin/pg_ctl" -D "$data" -l "$log" -w -t 60 start \
       -o "-p $port -k $root/.pgdata -c listen_addresses=127.0.0.1 -c synchronous_commit=off" >/dev/null
   fi
