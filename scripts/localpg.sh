@@ -38,7 +38,8 @@ start() {
       "SELECT 1 FROM pg_database WHERE datname = 'radar'" | grep -q 1; then
     "$bin/psql" -h 127.0.0.1 -p "$port" -U radar -d postgres -qc "CREATE DATABASE radar"
   fi
-  "$bin/psql" -h 127.0.0.1 -p "$port" -U radar -d radar -qc "CREATE EXTENSION IF NOT EXISTS postgis"
+  "$bin/psql" -h 127.0.0.1 -p "$port" -U radar -d radar -q \
+    -c "SET client_min_messages TO warning" -c "CREATE EXTENSION IF NOT EXISTS postgis"
 }
 
 stop() {
