@@ -21,12 +21,12 @@ from django.utils.translation import gettext_noop
 from initiatives.models import Initiative
 from initiatives.selectors import InitiativeFilters, initiatives_matching
 from radar.analysis import clusters, gaps, insights, signals
+from radar.parameters import GAP_LEVELS
 from radar.results import cached_result
 from territories.models import Territory
 from territories.selectors import territory_containing
 
 WGS84 = "EPSG:4326"
-GAP_LEVELS = ("commune", "epci")
 CLUSTER_PERMUTATIONS = 999
 CLUSTER_SEED = 20261127
 
@@ -476,7 +476,6 @@ def emerging_near(*, territory: Territory) -> list[dict]:
 
 TREND_YEARS = 10
 TREND_PERMUTATIONS = 9999  # 999 cannot pass the FDR correction over 538 communes: see trends
-TREND_INFERENCES = ("permutation", "normal")  # normal: ESRI's p-values, optimistic here
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,8 @@
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-import numpy as np
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.gis.db.models import PointField
 from django.contrib.gis.db.models.functions import PointOnSurface
@@ -13,9 +13,11 @@ from django.db.models import F, FloatField, Func, Q, QuerySet, Value
 from initiatives import choices
 from initiatives.models import Initiative
 from initiatives.selectors import InitiativeFilters, initiatives_matching, published_initiatives
-from radar.analysis.emerging import CaseTable
 from radar.models import Follow, Institution, InstitutionMembership, SupportOffer
 from territories.models import Territory
+
+if TYPE_CHECKING:
+    from radar.analysis.emerging import CaseTable
 
 
 @dataclass(frozen=True)
@@ -226,10 +228,14 @@ def _emerging_in_followed(institution: Institution) -> list[dict]:
     return movements
 
 
-def emerging_cases(*, end: date) -> CaseTable:
+def emerging_cases(*, end: date) -> "CaseTable":
     """Published initiatives started on or before ``end``, as cases of the emerging-cluster
     scan: one case each, at its location, on its start date; the location id is the
     initiative's id."""
+    import numpy as np
+
+    from radar.analysis.emerging import CaseTable
+
     rows = (
         Initiative.objects.filter(
             publication_status=choices.PublicationStatus.PUBLISHED,

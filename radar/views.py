@@ -19,7 +19,7 @@ from initiatives import choices
 from initiatives.holders import held_initiative
 from initiatives.selectors import initiative_holding_token, published_initiatives
 from initiatives.services import token_hash
-from radar import analytics, selectors, services
+from radar import selectors, services
 from radar.forms import FollowForm, RadarFilterForm, SupportAnswerForm, SupportOfferForm
 from radar.models import SupportOffer
 from territories.models import Territory
@@ -142,6 +142,8 @@ def _timeline(mix) -> dict:
 
 
 def _signals(territory: Territory) -> list[str]:
+    from radar import analytics  # the scientific stack loads on first use
+
     emerging = [
         _("Emerging movement: %(summary)s") % {"summary": row["summary"]}
         for row in analytics.emerging_near(territory=territory)

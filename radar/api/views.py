@@ -12,13 +12,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from initiatives import choices
-from radar import analytics
+from radar.parameters import GAP_LEVELS, TREND_INFERENCES
 from territories.models import Territory
 from territories.selectors import territories_with_code
 
 
 class GapQuery(serializers.Serializer):
-    level = serializers.ChoiceField(choices=analytics.GAP_LEVELS, default="commune")
+    level = serializers.ChoiceField(choices=GAP_LEVELS, default="commune")
     theme = serializers.ChoiceField(choices=choices.Theme.choices, required=False)
     actor_type = serializers.ChoiceField(choices=choices.ActorType.choices, required=False)
     collaboration_mode = serializers.ChoiceField(
@@ -36,6 +36,8 @@ class RadarGapsApi(APIView):
 
     @extend_schema(parameters=[GapQuery], responses={200: dict})
     def get(self, request):
+        from radar import analytics  # the scientific stack loads on first use
+
         query = GapQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = analytics.GapParams(**query.validated_data)
@@ -75,6 +77,8 @@ class RadarSignalsApi(APIView):
 
     @extend_schema(parameters=[SignalsQuery], responses={200: dict})
     def get(self, request):
+        from radar import analytics  # the scientific stack loads on first use
+
         query = SignalsQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         code = query.validated_data["territory"]
@@ -91,6 +95,8 @@ class RadarInsightsApi(APIView):
 
     @extend_schema(responses={200: dict})
     def get(self, request):
+        from radar import analytics  # the scientific stack loads on first use
+
         return Response(analytics.workshop_insights())
 
 
@@ -109,6 +115,8 @@ class RadarEmergingApi(APIView):
 
     @extend_schema(parameters=[EmergingQuery], responses={200: dict})
     def get(self, request):
+        from radar import analytics  # the scientific stack loads on first use
+
         query = EmergingQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         values = dict(query.validated_data)
@@ -127,9 +135,9 @@ class RadarEmergingApi(APIView):
 
 
 class TrendsQuery(serializers.Serializer):
-    level = serializers.ChoiceField(choices=analytics.GAP_LEVELS, default="commune")
+    level = serializers.ChoiceField(choices=GAP_LEVELS, default="commune")
     inference = serializers.ChoiceField(
-        choices=analytics.TREND_INFERENCES,
+        choices=TREND_INFERENCES,
         default="permutation",
         help_text="How the yearly Gi* p-values are obtained: 9,999 seeded permutations "
         "(default), or the normal distribution of z as ESRI does (optimistic for sparse "
@@ -163,6 +171,8 @@ class RadarTrendsApi(APIView):
         ),
     )
     def get(self, request):
+        from radar import analytics  # the scientific stack loads on first use
+
         query = TrendsQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = analytics.TrendParams(**query.validated_data).resolved()
