@@ -206,7 +206,8 @@ def main() -> None:
     if ogr_runs:
         ogr_time = statistics.median(run[0] for run in ogr_runs)
         print(
-            f"ogr2ogr -f GeoJSON: median of {RUNS} {ogr_time:.2f} s, {ogr_runs[0][2] / 1e6:.1f} MB, "
+            f"ogr2ogr -f GeoJSON: median of {RUNS} {ogr_time:.2f} s, "
+            f"{ogr_runs[0][2] / 1e6:.1f} MB, "
             f"peak RSS {max(run[1] for run in ogr_runs):.0f} MB"
         )
         ratio = results["initiatives.geojson"][0] / ogr_time
