@@ -7,19 +7,19 @@ app_name = "initiatives"
 urlpatterns = [
     path("", views.home, name="home"),
     path("initiatives/<int:pk>/", views.initiative_detail, name="detail"),
-    path("contribute/", views.contribute, name="contribute"),
-    path("my-initiative/", views.my_initiative, name="my-initiative"),
-    path("my-initiative/<str:token>/", views.private_link, name="private-link"),
+    path("contribuer/", views.contribute, name="contribute"),
+    path("mon-initiative/", views.my_initiative, name="my-initiative"),
+    path("mon-initiative/<str:token>/", views.private_link, name="private-link"),
     path("moderation/", views.moderation, name="moderation"),
     path(
-        "moderation/login/",
+        "moderation/connexion/",
         auth_views.LoginView.as_view(
             template_name="initiatives/login.html", next_page="initiatives:moderation"
         ),
         name="login",
     ),
     path(
-        "moderation/logout/",
+        "moderation/deconnexion/",
         auth_views.LogoutView.as_view(next_page="initiatives:home"),
         name="logout",
     ),

@@ -13,7 +13,7 @@ def test_an_unknown_page_is_a_translated_404_page(client):
 @pytest.mark.django_db
 def test_a_form_post_without_csrf_token_explains_itself(settings):
     settings.DEBUG = False
-    response = Client(enforce_csrf_checks=True).post("/contribute/", {"name": "x"})
+    response = Client(enforce_csrf_checks=True).post("/contribuer/", {"name": "x"})
 
     assert response.status_code == 403
     assert "Le formulaire a expiré" in response.content.decode()
@@ -24,7 +24,7 @@ def test_a_too_large_form_post_gets_a_clear_page_and_stores_nothing(client, sett
     from initiatives.models import Initiative
 
     before = Initiative.objects.count()
-    response = client.post("/contribute/", {"name": "x" * 1_000_000})
+    response = client.post("/contribuer/", {"name": "x" * 1_000_000})
 
     assert response.status_code == 400
     assert "La requête n’a pas pu être lue" in response.content.decode()

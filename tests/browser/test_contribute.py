@@ -72,14 +72,14 @@ def test_a_resident_submits_by_clicking_the_map(site, page):
     page.get_by_label("Your e-mail address").fill("garden@example.net")
     page.get_by_role("button", name="Send the initiative").click()
     assert page.get_by_role("heading", name="Thank you!").is_visible()
-    assert "/my-initiative/" in page.locator("#private-link").inner_text()
+    assert "/mon-initiative/" in page.locator("#private-link").inner_text()
     assert name not in public_names(site, page)
 
 
 def test_a_resident_submits_by_keyboard_only_on_a_phone(site, phone_page):
     page = phone_page
     in_english(site, page)
-    page.goto(site.url + "/contribute/")
+    page.goto(site.url + "/contribuer/")
     name = unique("Repair café au clavier")
     tab_to(page, page.get_by_label("Name of the initiative"))
     page.keyboard.type(name)
@@ -99,7 +99,7 @@ def test_a_resident_submits_by_keyboard_only_on_a_phone(site, phone_page):
 
 def test_errors_are_summarised_with_links_to_the_fields(site, page):
     in_english(site, page)
-    page.goto(site.url + "/contribute/")
+    page.goto(site.url + "/contribuer/")
     page.get_by_role("button", name="Send the initiative").click()
     summary = page.get_by_role("alert")
     assert "Please correct the following" in summary.inner_text()
@@ -146,7 +146,7 @@ def test_the_holder_edits_through_the_private_link_and_the_revision_waits(site, 
         f"Initiative.objects.filter(pk={created['id']}).update(publication_status='published')",
     )
     page.goto(created["private_link"])
-    assert page.url == site.url + "/my-initiative/"
+    assert page.url == site.url + "/mon-initiative/"
     page.get_by_label("Name of the initiative").fill(name + " (nouveau)")
     page.get_by_role("button", name="Send the changes").click()
     assert "once a moderator has checked them" in page.get_by_role("status").first.inner_text()
@@ -155,7 +155,7 @@ def test_the_holder_edits_through_the_private_link_and_the_revision_waits(site, 
     assert name + " (nouveau)" not in public_names(site, page)
 
 
-@pytest.mark.parametrize("path", ["/", "/contribute/"])
+@pytest.mark.parametrize("path", ["/", "/contribuer/"])
 def test_the_pages_have_no_serious_accessibility_violation(site, page, axe, path):
     page.goto(site.url + path)
     violations = axe(page)
@@ -163,7 +163,7 @@ def test_the_pages_have_no_serious_accessibility_violation(site, page, axe, path
 
 
 def test_the_contribution_errors_have_no_serious_accessibility_violation(site, page, axe):
-    page.goto(site.url + "/contribute/")
+    page.goto(site.url + "/contribuer/")
     page.get_by_role("button", name=re.compile("Send|Envoyer")).click()
     violations = axe(page)
     assert violations == [], [(v["id"], v["help"]) for v in violations]

@@ -7,7 +7,7 @@ from initiatives.models import Initiative
 from tests.factories import BORDEAUX, OUTSIDE, make_initiative
 
 pytestmark = pytest.mark.django_db
-URL = "/contribute/"
+URL = "/contribuer/"
 
 
 def form_data(**overrides) -> dict:
@@ -42,7 +42,7 @@ def test_a_resident_submits_from_the_map_and_sees_the_private_link_once(client, 
     assert response.status_code == 200
     initiative = Initiative.objects.get(name="Repair café de Talence")
     assert initiative.publication_status == PublicationStatus.PENDING
-    assert "/my-initiative/" in response.content.decode()
+    assert "/mon-initiative/" in response.content.decode()
     assert response["Cache-Control"] == "no-store"
 
 

@@ -55,7 +55,7 @@ def test_it_emails_the_private_link_after_commit(django_capture_on_commit_callba
         result = initiative_submit(data=submission(), submitter_ip="192.0.2.1")
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["holder@example.net"]
-    assert f"/my-initiative/{result.token}/" in mailoutbox[0].body
+    assert f"/mon-initiative/{result.token}/" in mailoutbox[0].body
 
 
 def test_it_ignores_fields_a_contributor_may_not_set():

@@ -8,7 +8,7 @@ from initiatives.services import initiative_approve, initiative_remind, initiati
 from tests.factories import BORDEAUX
 
 pytestmark = pytest.mark.django_db
-MY_PAGE = "/my-initiative/"
+MY_PAGE = "/mon-initiative/"
 
 
 def submitted(**overrides):

@@ -15,11 +15,11 @@ def test_the_filter_redacts_the_token_of_a_private_link():
         __file__,
         1,
         '"%s" %s',
-        ("GET /my-initiative/abc-_9Z/ HTTP/1.1", 302),
+        ("GET /mon-initiative/abc-_9Z/ HTTP/1.1", 302),
         None,
     )
     RedactPrivateLinks().filter(record)
-    assert record.getMessage() == '"GET /my-initiative/[redacted]/ HTTP/1.1" 302'
+    assert record.getMessage() == '"GET /mon-initiative/[redacted]/ HTTP/1.1" 302'
 
 
 def test_opening_a_private_link_logs_no_token(client, caplog):

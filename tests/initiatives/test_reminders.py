@@ -41,7 +41,7 @@ def test_it_emails_the_holder_a_new_private_link(django_capture_on_commit_callba
     with django_capture_on_commit_callbacks(execute=True):
         remind()
     [mail] = sent_to(mailoutbox, "stale@example.net")
-    token = mail.body.split("/my-initiative/")[1].split("/")[0]
+    token = mail.body.split("/mon-initiative/")[1].split("/")[0]
     assert initiative_holding_token(token_hash=token_hash(token)).pk == initiative.pk
     assert initiative_holding_token(token_hash=token_hash("old-token")) is None
 
@@ -81,4 +81,4 @@ def test_its_output_holds_no_address_or_link(django_capture_on_commit_callbacks)
     stale(contact_email="quiet@example.net")
     output = remind()
     assert "quiet@example.net" not in output
-    assert "/my-initiative/" not in output
+    assert "/mon-initiative/" not in output

@@ -41,7 +41,7 @@ def test_it_creates_a_pending_initiative_and_returns_the_private_link(client, ma
     assert payload["publication_status"] == "pending"
     assert stored.publication_status == PublicationStatus.PENDING
     assert payload["private_link"].startswith("http://")
-    assert "/my-initiative/" in payload["private_link"]
+    assert "/mon-initiative/" in payload["private_link"]
     assert response["Cache-Control"] == "no-store"
 
 
