@@ -1,5 +1,3 @@
-# Fixtures are imported from tests/radar/institution_personas.py and named as test arguments.
-# ruff: noqa: F401, F811
 import io
 from datetime import timedelta
 
@@ -12,14 +10,11 @@ from initiatives.models import Initiative
 from radar import selectors, services
 from radar.models import Follow, InstitutionMembership
 from tests.factories import make_initiative
-from tests.radar.institution_personas import (
-    PASSWORD,
-    bordeaux,
-    institution,
-    member,
-)
 
 pytestmark = pytest.mark.django_db
+
+
+PASSWORD = "a-long-officer-passphrase"
 
 
 def test_a_member_logs_in_and_lands_on_the_institution_page(client, member):

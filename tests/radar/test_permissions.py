@@ -1,5 +1,3 @@
-# Fixtures are imported from tests/radar/institution_personas.py and named as test arguments.
-# ruff: noqa: F401, F811
 """Who may do what on the institutions' side. Personas: an anonymous visitor, a resident holding
 an initiative's private link, a moderator, a member of the institution, a member of another
 institution. Institutions can offer support; nobody on this side can change an initiative."""
@@ -9,16 +7,6 @@ from django.urls import get_resolver, reverse
 
 from radar import services
 from radar.models import Follow, SupportOffer
-from tests.radar.institution_personas import (
-    asking,
-    bordeaux,
-    holder_token,
-    institution,
-    member,
-    moderator,
-    other_institution,
-    other_member,
-)
 
 pytestmark = pytest.mark.django_db
 

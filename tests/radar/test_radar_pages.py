@@ -1,5 +1,3 @@
-# Fixtures are imported from tests/radar/institution_personas.py and named as test arguments.
-# ruff: noqa: F401, F811
 import csv
 import io
 from pathlib import Path
@@ -9,11 +7,6 @@ from django.urls import reverse
 
 from radar.models import SupportOffer
 from tests.factories import make_initiative
-from tests.radar.institution_personas import (
-    bordeaux,
-    institution,
-    member,
-)
 
 pytestmark = pytest.mark.django_db
 

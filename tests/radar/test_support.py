@@ -1,5 +1,3 @@
-# Fixtures are imported from tests/radar/institution_personas.py and named as test arguments.
-# ruff: noqa: F401, F811
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -7,16 +5,6 @@ from initiatives.choices import PublicationStatus
 from radar import selectors, services
 from radar.models import SupportOffer
 from tests.factories import make_initiative
-from tests.radar.institution_personas import (
-    asking,
-    bordeaux,
-    english,
-    holder_token,
-    institution,
-    member,
-    other_institution,
-    other_member,
-)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

@@ -8,11 +8,6 @@ from libpysal import weights
 from radar.analysis import clusters
 
 
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    """Overrides the suite's autouse fixture: pure computations need neither cache nor DB."""
-
-
 def square_grid(size: int, side: float = 1000.0) -> gpd.GeoDataFrame:
     """size x size squares, code "r{row}c{col}", row-major."""
     rows, cols = np.divmod(np.arange(size * size), size)

@@ -9,11 +9,6 @@ import shapely
 from radar.analysis import gaps
 
 
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    """Overrides the suite's autouse fixture: pure computations need neither cache nor DB."""
-
-
 def grid(populations, side=1000.0, crs=2154):
     """Squares in a row along x, codes t0, t1, ..."""
     n = len(populations)

@@ -10,11 +10,6 @@ from radar.analysis import insights
 Z_975 = 1.959963984540054
 
 
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    """Overrides the suite's autouse fixture: pure computations need neither cache nor DB."""
-
-
 def frame_from_table(table, row, column, row_values=(True, False), column_values=(True, False)):
     """Indicator rows reproducing a contingency table."""
     records = [

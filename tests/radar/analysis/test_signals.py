@@ -10,11 +10,6 @@ from radar.analysis import signals
 ON = dt.date(2025, 6, 1)
 
 
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    """Overrides the suite's autouse fixture: pure computations need neither cache nor DB."""
-
-
 def initiative(territory="a", **fields):
     """A fully known initiative; override what the test is about."""
     row = {

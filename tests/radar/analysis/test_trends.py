@@ -11,11 +11,6 @@ from scipy.stats import kendalltau
 from radar.analysis import trends
 
 
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    """Overrides the suite's autouse fixture: pure computations need neither cache nor DB."""
-
-
 def series(text: str) -> np.ndarray:
     """'H' hot, 'C' cold, '.' not significant, one character per year, oldest first."""
     return np.array([{"H": 1, "C": -1, ".": 0}[c] for c in text])

@@ -1,4 +1,4 @@
-"""Personas of the institutions' side: imported by the radar test modules that need them."""
+"""Personas of the institutions' side, shared by the radar test modules as fixtures."""
 
 import secrets
 
