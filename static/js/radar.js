@@ -214,11 +214,27 @@ function drawGaps(collection) {
   return interpolate(gettext("%s territories compared, %s white zones."), [features.length, white]);
 }
 
+// One chosen theme, actor type or mode narrows the gap analysis to those initiatives (rates,
+// nearest distances, white zones); several chosen ones leave it on all initiatives.
+const GAP_FILTERS = ["theme", "actor_type", "collaboration_mode"];
+
+function gapQuery() {
+  const data = new FormData(form);
+  const params = new URLSearchParams({ level: form.elements.level ? form.elements.level.value : "epci" });
+  for (const name of GAP_FILTERS) {
+    const values = data.getAll(name);
+    if (values.length === 1) params.set(name, values[0]);
+  }
+  return params;
+}
+
 async function loadGaps() {
-  const level = form.elements.level ? form.elements.level.value : "epci";
+  const params = gapQuery();
   try {
-    const collection = await getJson(`${mapElement.dataset.gaps}?level=${encodeURIComponent(level)}`);
-    say("gaps", drawGaps(collection));
+    const collection = await getJson(`${mapElement.dataset.gaps}?${params}`);
+    const narrowed = GAP_FILTERS.some((name) => params.has(name));
+    const note = narrowed ? ` ${gettext("The gap layers count only the chosen kind of initiative.")}` : "";
+    say("gaps", drawGaps(collection) + note);
   } catch (error) {
     say("gaps", gettext("The gap analysis is not available."));
   }
@@ -320,7 +336,8 @@ async function applyFilters(event) {
   const query = filterQuery();
   history.replaceState(null, "", query ? `?${query}` : form.action);
   const work = [loadInitiatives(), refreshTables(query).catch(() => undefined)];
-  if (event && event.target && event.target.name === "level") work.push(loadGaps());
+  const name = event && event.target ? event.target.name : "";
+  if (name === "level" || GAP_FILTERS.includes(name)) work.push(loadGaps());
   await Promise.all(work);
 }
 

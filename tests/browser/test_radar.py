@@ -92,6 +92,12 @@ def test_an_officer_browses_the_radar_and_offers_support_that_shows_after_consen
     assert 0 < int(page.locator("#radar-map").get_attribute("data-loaded")) < total
     assert page.evaluate("() => window.__sameDocument") is True
     assert "theme=food" in page.url
+    # One theme chosen: the gap layers are recomputed for that theme only.
+    status = page.locator("#radar-status")
+    page.wait_for_function(
+        "() => document.querySelector('#radar-status').textContent.includes('chosen kind')"
+    )
+    assert "white zones" in status.inner_text()
 
     # Tables sort from the keyboard.
     header = page.locator("#table-initiatives th").first
