@@ -272,3 +272,11 @@ def emerging_table() -> list[dict]:
     from radar.analytics import EmergingParams, emerging_rows
 
     return emerging_rows(EmergingParams())[0]
+
+
+def trends_table(*, level: str) -> list[dict]:
+    """Territories with an emerging hot-spot pattern over the years (see radar.analytics)."""
+    from radar.analytics import TrendParams, hotspot_trends_rows
+
+    rows, _stale = hotspot_trends_rows(TrendParams(level=level))
+    return [row for row in rows if row["pattern"] != "no_pattern"]

@@ -115,3 +115,16 @@ def test_the_profile_of_a_consecutive_hot_spot_says_so(client):
     page = client.get(reverse("radar:territory", args=[patterned["code"]])).content.decode()
 
     assert f"Trend of new initiatives over the years: {patterned['pattern_label']}." in page
+
+
+@pytest.mark.django_db
+def test_the_radar_page_lists_the_territories_with_a_hot_spot_pattern(client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    rows = [f["properties"] for f in client.get(reverse("api:radar-trends")).json()["features"]]
+    patterned = [r for r in rows if r["pattern"] != "no_pattern"]
+
+    page = client.get(reverse("radar:home"), {"level": "commune"}).content.decode()
+
+    assert 'id="table-trends"' in page
+    for row in patterned:
+        assert row["pattern_label"] in page
