@@ -280,3 +280,10 @@ def trends_table(*, level: str) -> list[dict]:
 
     rows, _stale = hotspot_trends_rows(TrendParams(level=level))
     return [row for row in rows if row["pattern"] != "no_pattern"]
+
+
+def workshop_insights() -> dict:
+    """The workshop's two open questions answered with the data (see radar.analytics)."""
+    from radar.analytics import workshop_insights as insights
+
+    return insights()

@@ -71,6 +71,7 @@ def radar_home(request):
         "gaps": selectors.gaps_table(level=level),
         "emerging": selectors.emerging_table(),
         "trends": selectors.trends_table(level=level),
+        "insights": selectors.workshop_insights(),
         "supports": selectors.public_supports()[:100],
         "labels": _labels(),
         "membership": selectors.membership_for(user=request.user),

@@ -227,3 +227,15 @@ def test_a_profile_far_from_the_movement_does_not_mention_it(english):
     page = english.get(reverse("radar:territory", args=["33529"])).content.decode()  # Soulac
 
     assert "Emerging movement:" not in page
+
+
+@pytest.mark.django_db
+def test_the_radar_page_answers_the_workshop_questions_in_tables(english):
+    insights = english.get(reverse("api:radar-insights")).json()
+
+    page = english.get(reverse("radar:home")).content.decode()
+
+    assert 'id="table-insights-economic_model"' in page
+    assert 'id="table-insights-multi_actor"' in page
+    assert f"Over {insights['initiatives']} published initiatives" in page
+    assert "Fictional demonstration initiatives are included." in page
