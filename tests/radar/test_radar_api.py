@@ -237,5 +237,5 @@ def test_the_radar_page_answers_the_workshop_questions_in_tables(english):
 
     assert 'id="table-insights-economic_model"' in page
     assert 'id="table-insights-multi_actor"' in page
-    assert f"Over {insights['initiatives']} published initiatives" in page
+    assert f"Over {insights['initiatives']} active published initiatives" in page
     assert "Fictional demonstration initiatives are included." in page
