@@ -239,3 +239,31 @@ def test_the_radar_page_answers_the_workshop_questions_in_tables(english):
     assert 'id="table-insights-multi_actor"' in page
     assert f"Over {insights['initiatives']} active published initiatives" in page
     assert "Fictional demonstration initiatives are included." in page
+
+
+@pytest.mark.django_db
+def test_no_radar_output_carries_personal_data(client):
+    emails = set(
+        Initiative.objects.exclude(contact_email="").values_list("contact_email", flat=True)
+    )
+    hashes = set(
+        Initiative.objects.exclude(private_token_hash="").values_list(
+            "private_token_hash", flat=True
+        )
+    )
+    urls = [
+        reverse("api:radar-gaps"),
+        reverse("api:radar-gaps") + "?level=epci",
+        reverse("api:radar-emerging"),
+        reverse("api:radar-signals") + "?territory=33243",
+        reverse("api:radar-insights"),
+        reverse("api:radar-trends"),
+        reverse("radar:home"),
+        reverse("radar:territory", args=["33243"]),
+        reverse("radar:territory-csv", args=["33243"]),
+    ]
+    assert len(emails) > 400
+    for url in urls:
+        body = client.get(url).content.decode()
+        assert "@example." not in body, url
+        assert not any(secret in body for secret in emails | hashes), url
