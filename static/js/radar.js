@@ -30,6 +30,7 @@ const layers = {
   emerging: L.layerGroup(),
   initiatives: L.markerClusterGroup({ chunkedLoading: true }),
   asking: L.layerGroup(),
+  trends: L.layerGroup(),
 };
 const messages = {};
 
@@ -274,6 +275,47 @@ async function loadEmerging() {
 
 // Layer switches, filters, tables -----------------------------------------------------------
 
+// Hot-spot trends ------------------------------------------------------------------------------
+
+function trendPopup(properties) {
+  const box = element("div", null, "popup");
+  const title = element("h3");
+  title.append(link(properties.name, territoryUrl(properties.code)));
+  box.append(title);
+  box.append(element("p", properties.pattern_label));
+  if (properties.significant_years && properties.significant_years.length) {
+    const years = properties.significant_years.join(", ");
+    box.append(element("p", interpolate(gettext("Significant years: %s."), [years])));
+  }
+  return box;
+}
+
+async function loadTrends() {
+  layers.trends.clearLayers();
+  const level = form.elements.level ? form.elements.level.value : "epci";
+  try {
+    const collection = await getJson(`${mapElement.dataset.trends}?level=${encodeURIComponent(level)}`);
+    const patterned = (collection.features || []).filter((f) => f.properties.pattern !== "no_pattern");
+    layers.trends.addLayer(
+      L.geoJSON(
+        { type: "FeatureCollection", features: patterned },
+        {
+          // Hot patterns in red, cold in blue, with a dotted outline so colour is not needed.
+          style: (feature) => {
+            const hot = feature.properties.pattern.endsWith("hot_spot");
+            const colour = hot ? "#b30000" : "#08519c";
+            return { color: colour, weight: 3, dashArray: "1 5", fillColor: colour, fillOpacity: 0.25 };
+          },
+          onEachFeature: (feature, layer) => layer.bindPopup(() => trendPopup(feature.properties)),
+        },
+      ),
+    );
+    say("trends", interpolate(gettext("%s territories with a hot-spot trend."), [patterned.length]));
+  } catch (error) {
+    say("trends", gettext("The hot-spot trends are not available."));
+  }
+}
+
 function syncLayers() {
   for (const input of document.querySelectorAll("#layers input[type=checkbox]")) {
     const layer = layers[input.value];
@@ -338,6 +380,7 @@ async function applyFilters(event) {
   const work = [loadInitiatives(), refreshTables(query).catch(() => undefined)];
   const name = event && event.target ? event.target.name : "";
   if (name === "level" || GAP_FILTERS.includes(name)) work.push(loadGaps());
+  if (name === "level") work.push(loadTrends());
   await Promise.all(work);
 }
 
@@ -349,6 +392,6 @@ form.addEventListener("submit", (event) => {
 });
 makeSortable(document);
 syncLayers();
-Promise.all([loadGaps(), loadEmerging(), loadInitiatives()]).then(() => {
+Promise.all([loadGaps(), loadEmerging(), loadInitiatives(), loadTrends()]).then(() => {
   mapElement.dataset.ready = "true";
 });

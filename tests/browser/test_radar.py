@@ -82,6 +82,8 @@ def test_an_officer_browses_the_radar_and_offers_support_that_shows_after_consen
     page.get_by_role("checkbox", name="Initiatives asking for support").check()
     assert page.locator("path.leaflet-interactive").count() > 0
     page.get_by_role("checkbox", name="Initiatives", exact=True).check()
+    page.get_by_role("checkbox", name="Hot-spot trends over the years").check()
+    assert "with a hot-spot trend" in page.locator("#radar-status").inner_text()
 
     # A filter updates the map and the tables without reloading the page.
     page.evaluate("() => { window.__sameDocument = true; }")
