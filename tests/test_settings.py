@@ -117,3 +117,13 @@ def test_static_files_collect_for_production_with_hashed_names(tmp_path):
     assert result.returncode == 0, result.stderr
     manifest = (tmp_path / "staticfiles.json").read_text()
     assert "js/map.js" in manifest and "leaflet/images/marker-icon.png" in manifest
+
+
+@pytest.mark.django_db
+def test_pages_carry_a_strict_content_security_policy(client):
+    policy = client.get("/")["Content-Security-Policy"]
+
+    assert "script-src 'self';" in policy  # no inline script, no eval
+    assert "object-src 'none'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "img-src 'self' data: https://tile.openstreetmap.org" in policy

@@ -106,3 +106,21 @@ def single_marker_in_view(page):
     if index < 0:
         return None
     return page.locator(".leaflet-marker-icon:not(.marker-cluster)").nth(index)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/contribuer/", "/radar/", "/radar/territoire/33063/", "/open-data/", "/api/docs/"],
+)
+def test_no_page_breaks_its_content_security_policy(site, page, path):
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.goto(site.url + path)
+    page.wait_for_load_state("networkidle")
+
+    assert violations == []
