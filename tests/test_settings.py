@@ -127,3 +127,10 @@ def test_pages_carry_a_strict_content_security_policy(client):
     assert "object-src 'none'" in policy
     assert "frame-ancestors 'none'" in policy
     assert "img-src 'self' data: https://tile.openstreetmap.org" in policy
+
+
+@pytest.mark.django_db
+def test_only_the_staff_admin_allows_inline_scripts(client):
+    assert "'unsafe-inline'" not in client.get("/")["Content-Security-Policy"].split(";")[1]
+    admin_policy = client.get("/admin/login/")["Content-Security-Policy"]
+    assert "script-src 'self' 'unsafe-inline'" in admin_policy
