@@ -118,13 +118,13 @@ def _compute_gaps(params: GapParams) -> list[dict]:
     )
     ranked = gaps.rank_underserved(result, min_population=params.min_population, radius_m=radius_m)
     ranks = {code: rank for rank, code in enumerate(ranked.index, start=1)}
-    # Every published initiative, dormant and ended ones too, so that the counts add up to
-    # the published total; the rates count active ones only.
+    # `initiatives` counts every published one, dormant and ended too, so that the counts add
+    # up to the published total; the rates count the active ones (`active_initiatives`).
     published = initiatives_frame(level=params.level, filters=params.filters(), active_only=False)
     published_counts = published["territory"].value_counts()
     return [
         _gap_row(code, result.loc[code], hot.loc[code], ranks.get(code))
-        | {"published_initiatives": int(published_counts.get(code, 0))}
+        | {"initiatives": int(published_counts.get(code, 0))}
         for code in territories["code"]
     ]
 
@@ -135,7 +135,7 @@ def _gap_row(code, row, hot, rank) -> dict:
         "code": code,
         "name": row["name"],
         "population": None if pd.isna(row["population"]) else int(row["population"]),
-        "initiatives": int(row["count"]),
+        "active_initiatives": int(row["count"]),
         "rate_per_10k": _finite(row["rate"]),
         "smoothed_rate_per_10k": _finite(row["eb_rate"]),
         "overall_rate_per_10k": _finite(row["overall_rate"]),

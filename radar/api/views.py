@@ -32,7 +32,9 @@ class RadarGapsApi(APIView):
     """Territories with their initiatives per 10,000 inhabitants (raw and empirical-Bayes
     smoothed), the distance to the nearest initiative, white zones, significant low/high
     clusters (Getis-Ord Gi*, permutations, FDR) and the under-served ranking with its reason
-    in words. A GeoJSON FeatureCollection."""
+    in words. A GeoJSON FeatureCollection. `initiatives` counts every published initiative
+    located in the territory (they add up to the published total); the rates count the
+    `active_initiatives`."""
 
     @extend_schema(parameters=[GapQuery], responses={200: dict})
     def get(self, request):

@@ -175,7 +175,7 @@ function gapPopup(properties) {
         : interpolate(gettext("%s initiatives per 10,000 inhabitants (smoothed)."), [rate.toFixed(2)]),
     ),
   );
-  box.append(element("p", interpolate(gettext("%s active initiatives."), [properties.initiatives])));
+  box.append(element("p", interpolate(gettext("%s active initiatives."), [properties.active_initiatives])));
   if (properties.white_zone) box.append(element("p", gettext("White zone: no initiative nearby.")));
   if (properties.reason) box.append(element("p", properties.reason));
   return box;

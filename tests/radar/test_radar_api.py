@@ -21,8 +21,10 @@ def test_the_gaps_cover_all_538_communes_and_add_up_to_the_published_initiatives
     assert collection["type"] == "FeatureCollection"
     assert len(features) == 538
     published = Initiative.objects.published()
-    assert sum(f["properties"]["published_initiatives"] for f in features) == published.count()
-    assert sum(f["properties"]["initiatives"] for f in features) == published.active().count()
+    assert sum(f["properties"]["initiatives"] for f in features) == published.count()
+    assert (
+        sum(f["properties"]["active_initiatives"] for f in features) == published.active().count()
+    )
     assert {f["geometry"]["type"] for f in features} == {"MultiPolygon"}
 
 
@@ -41,7 +43,9 @@ def test_a_commune_of_unknown_population_has_no_rate_but_keeps_its_count(client)
 def test_smoothing_pulls_small_communes_toward_the_mean(client):
     rows = [f["properties"] for f in client.get(reverse("api:radar-gaps")).json()["features"]]
     overall = rows[0]["overall_rate_per_10k"]
-    small = [r for r in rows if r["population"] and r["population"] < 1000 and r["initiatives"]]
+    small = [
+        r for r in rows if r["population"] and r["population"] < 1000 and r["active_initiatives"]
+    ]
 
     assert small
     for row in small:
@@ -92,7 +96,7 @@ def test_gaps_can_be_computed_for_one_theme(client):
     features = client.get(url, {"theme": "third_place"}).json()["features"]
     third_places = Initiative.objects.published().active().filter(themes__contains=["third_place"])
 
-    assert sum(f["properties"]["initiatives"] for f in features) == third_places.count()
+    assert sum(f["properties"]["active_initiatives"] for f in features) == third_places.count()
 
 
 @pytest.mark.django_db
