@@ -10,13 +10,14 @@ peak memory (RSS) of the server process and of ogr2ogr reading the same table, a
 import os
 import resource
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from _common import serve_gunicorn
 
 ROOT = Path(__file__).resolve().parents[1]
 PG = {"host": "127.0.0.1", "port": os.environ.get("RADAR_PG_PORT", "54329"), "user": "radar"}
@@ -106,47 +107,8 @@ def _insert_sql(rows: int, blank_columns: list[str]) -> str:
     FROM numbered"""
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def start_gunicorn(workers: int) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": BENCH_URL,
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-only-not-a-secret",
-        "SECURE_SSL_REDIRECT": "false",
-        "LOG_LEVEL": "WARNING",
-    }
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "config.wsgi",
-            "-w",
-            str(workers),
-            "-b",
-            f"127.0.0.1:{port}",
-            "--timeout",
-            "120",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url + "/ogc/conformance", timeout=2).read()
-            return server, url
-        except OSError:
-            time.sleep(0.1)
-    server.terminate()
-    raise RuntimeError("gunicorn did not start")
+    return serve_gunicorn(BENCH_URL, workers=workers, ready_path="/ogc/conformance")
 
 
 def worker_pids(server: subprocess.Popen) -> list[int]:

@@ -7,8 +7,6 @@ scratch database; drives Debian's Chromium for the page.
     .venv/bin/python bench/bench_radar.py [REQUESTS] [PAGE_LOADS]
 """
 
-import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -17,7 +15,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ROOT, manage, scratch_database
+from _common import ROOT, manage, production_env, scratch_database, serve_gunicorn
 
 ENDPOINTS = [
     "/api/v1/radar/gaps/?level=commune",
@@ -25,47 +23,18 @@ ENDPOINTS = [
     "/api/v1/radar/emerging/",
     "/api/v1/radar/signals/?territory=33063",
     "/api/v1/radar/insights/",
+    "/api/v1/radar/trends/?level=commune",
+    "/api/v1/radar/trends/?level=epci",
     "/radar/",
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def serve(database_url: str) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-only-not-a-secret",
-        "SECURE_SSL_REDIRECT": "false",
-        "SESSION_COOKIE_SECURE": "false",
-        "CSRF_COOKIE_SECURE": "false",
-        "SECURE_HSTS_SECONDS": "0",
-        "LOG_LEVEL": "WARNING",
-    }
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT, env=env, check=True,
+        cwd=ROOT, env=production_env(database_url), check=True,
     )  # fmt: skip
-    server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", "--timeout", "120"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(url + "/api/v1/territories/?level=epci", timeout=2).read()
-            return server, url
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise RuntimeError("gunicorn did not start")
+    return serve_gunicorn(database_url, workers=2, ready_path="/api/v1/territories/?level=epci")
 
 
 def latency_ms(url: str) -> float:
