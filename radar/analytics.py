@@ -449,7 +449,10 @@ def _actor_sentences(s: dict) -> list[str]:
     if not s["actor_known"]:
         return [_("The kinds of actors involved are not known.")]
     sentences = [
-        _("Diversity of actors: %(evenness)s on a scale from 0 (one kind) to 1 (all alike).")
+        _(
+            "Diversity of actors: %(evenness)s on a scale from 0 (a single kind) to 1 (every "
+            "kind equally present)."
+        )
         % {"evenness": _number(s["actor_evenness"] or 0, 2)}
     ]
     if s["single_actor_dominates"]:

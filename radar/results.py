@@ -24,6 +24,9 @@ from territories.models import Territory
 
 logger = logging.getLogger(__name__)
 TIMEOUT = 7 * 24 * 3600
+# Part of every key: bump it when the shape of a result changes, so that a new release never
+# reads a result cached by the previous one.
+RESULTS_VERSION = 2
 _running: set[str] = set()
 _lock = threading.Lock()
 
@@ -37,7 +40,7 @@ def data_fingerprint() -> str:
 
 def _key(name: str, params: dict) -> str:
     text = json.dumps(params, sort_keys=True, default=str)
-    return f"radar:{name}:{hashlib.sha256(text.encode()).hexdigest()[:16]}"
+    return f"radar:v{RESULTS_VERSION}:{name}:{hashlib.sha256(text.encode()).hexdigest()[:16]}"
 
 
 def cached_result(name: str, params: dict, compute: Callable[[], Any]) -> tuple[Any, bool]:
