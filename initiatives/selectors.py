@@ -78,8 +78,16 @@ def initiatives_change_stamp(*, initiatives: QuerySet[Initiative]) -> tuple[int,
 LIVE_STATUSES = (PublicationStatus.PENDING, PublicationStatus.PUBLISHED)
 
 
+# The moderation rule for "the same initiative twice": near, with a similar name.
+DUPLICATE_DISTANCE_M = 150
+DUPLICATE_MIN_SIMILARITY = 0.3
+
+
 def possible_duplicates(
-    *, initiative: Initiative, distance_m: float = 150, min_similarity: float = 0.3
+    *,
+    initiative: Initiative,
+    distance_m: float = DUPLICATE_DISTANCE_M,
+    min_similarity: float = DUPLICATE_MIN_SIMILARITY,
 ) -> QuerySet[Initiative]:
     """Other live initiatives within `distance_m` metres with a similar name, or with the same
     website. Distances on the geography type, so in metres."""
