@@ -28,6 +28,9 @@ from initiatives.services import IMPORTABLE, ImportRow
 from territories.models import Territory
 
 STAGING = "import_staging"
+LOCATED = "import_located"
+OUTCOME = "import_outcome"
+DUPLICATES = "import_duplicates"
 # Columns PostgreSQL decides: the key, the timestamps, the territory, the duplicate link.
 DERIVED = {"id", "created_at", "updated_at", "territory", "duplicate_of"}
 # Fields whose validation needs the database: done in SQL below, or not importable.
@@ -92,9 +95,9 @@ class _Stager:
         )
         cursor.execute(
             f"ALTER TABLE {STAGING} DROP COLUMN id, DROP COLUMN created_at, "
-            "DROP COLUMN updated_at, ADD COLUMN line integer, ADD COLUMN given text[], "
-            "ADD COLUMN create_errors text, ADD COLUMN notes text, ADD COLUMN inside boolean, "
-            "ADD COLUMN existing_id bigint, ADD COLUMN outcome text, ADD COLUMN reason text"
+            "DROP COLUMN updated_at, DROP COLUMN territory_id, DROP COLUMN duplicate_of_id, "
+            "ADD COLUMN line integer, ADD COLUMN given text[], ADD COLUMN create_errors text, "
+            "ADD COLUMN notes text"
         )
 
     def copy(self, cursor, rows: Iterable[ImportRow]) -> None:
@@ -189,82 +192,97 @@ def _rank_sql() -> str:
     return f"CASE t.level {cases} ELSE 0 END"
 
 
+def _temp_table(cursor, name: str, select: str, params=()) -> None:
+    cursor.execute(f"DROP TABLE IF EXISTS {name}")
+    cursor.execute(f"CREATE TEMP TABLE {name} ON COMMIT DROP AS {select}", params)
+
+
 def _locate(cursor) -> None:
-    """Every point's finest territory and whether the served territory contains it. The
-    join runs territory by territory over an index of the points, so that PostGIS prepares
-    each polygon once instead of reading it again for every point."""
-    served = settings.RADAR_SERVED_TERRITORY
-    territories = Territory._meta.db_table
+    """Every point's finest territory, in one spatial join. It runs territory by territory
+    over an index of the points, so that PostGIS prepares each polygon once instead of
+    reading it again for every point."""
     cursor.execute(f"CREATE INDEX ON {STAGING} USING gist (location)")
     cursor.execute(f"ANALYZE {STAGING}")
-    cursor.execute(
-        f"""UPDATE {STAGING} s SET territory_id = found.territory_id
-        FROM (SELECT DISTINCT ON (p.line) p.line, t.id AS territory_id
-              FROM {territories} t JOIN {STAGING} p ON ST_Intersects(t.geometry, p.location)
-              ORDER BY p.line, {_rank_sql()} DESC, t.code) found
-        WHERE found.line = s.line"""
-    )
-    cursor.execute(
-        f"""UPDATE {STAGING} SET inside = coalesce(ST_Contains(
-            (SELECT geometry FROM {territories} WHERE level = %s AND code = %s), location),
-            false)""",
-        [served["level"], served["code"]],
+    _temp_table(
+        cursor,
+        LOCATED,
+        f"""SELECT DISTINCT ON (p.line) p.line, t.id AS territory_id
+        FROM {Territory._meta.db_table} t JOIN {STAGING} p ON ST_Intersects(t.geometry, p.location)
+        ORDER BY p.line, {_rank_sql()} DESC, t.code""",
     )
 
 
-def _changed_sql() -> str:
-    columns = [f for f in _staged_fields() if f.name in UPDATABLE]
-    return " OR ".join(
-        f"('{f.name}' = ANY(s.given) AND s.{_qn(f.column)} IS DISTINCT FROM i.{_qn(f.column)})"
-        for f in columns
-    )
+def _given_sets(cursor) -> list[list[str]]:
+    """The distinct sets of fields the rows give: one per file, as a rule."""
+    cursor.execute(f"SELECT DISTINCT given FROM {STAGING}")
+    return [given for (given,) in cursor.fetchall()]
 
 
-def _classify(cursor, source: str) -> None:
-    table = Initiative._meta.db_table
-    cursor.execute(
-        f"""UPDATE {STAGING} s SET outcome = 'rejected', reason = %s
-        FROM (SELECT line, row_number() OVER (PARTITION BY source_id ORDER BY line) AS n
-              FROM {STAGING}) d
-        WHERE d.line = s.line AND d.n > 1""",
-        [_("The same id appears earlier in the file.")],
-    )
-    cursor.execute(
-        f"""UPDATE {STAGING} s SET existing_id = i.id FROM {table} i
-        WHERE i.source = %s AND i.source_id = s.source_id AND i.source_id <> ''""",
-        [source],
-    )
+def _columns_given(given: list[str]) -> list:
+    return [f for f in _staged_fields() if f.name in UPDATABLE and f.name in given]
+
+
+def _changed_sql(given_sets: list[list[str]]) -> tuple[str, list]:
+    """Whether a stored initiative differs from its row on the fields the row gives."""
+    cases, params = [], []
+    for given in given_sets:
+        columns = [_qn(f.column) for f in _columns_given(given)]
+        mine = ", ".join(f"s.{c}" for c in columns)
+        stored = ", ".join(f"i.{c}" for c in columns)
+        cases.append(f"WHEN s.given = %s::text[] THEN ROW({mine}) IS DISTINCT FROM ROW({stored})")
+        params.append(given)
+    if not cases:  # no row got this far: nothing to compare
+        return "false", params
+    return f"CASE {' '.join(cases)} END", params
+
+
+def _classify(cursor, source: str, given_sets: list[list[str]]) -> None:
+    """Each line's outcome: rejected (with the reason), created, updated or unchanged."""
+    served = settings.RADAR_SERVED_TERRITORY
+    changed, changed_params = _changed_sql(given_sets)
     outside = "location: " + _("This place is outside the territory served by the radar.")
-    cursor.execute(
-        f"""UPDATE {STAGING} s SET
-            outcome = CASE WHEN NOT s.inside OR (s.existing_id IS NULL
-                                AND s.create_errors IS NOT NULL) THEN 'rejected'
-                           WHEN s.existing_id IS NULL THEN 'created' END,
-            reason = CASE WHEN NOT s.inside THEN %s
-                          WHEN s.existing_id IS NULL THEN s.create_errors END
-        WHERE s.outcome IS NULL""",
-        [outside],
-    )
-    cursor.execute(
-        f"""UPDATE {STAGING} s SET outcome = CASE WHEN {_changed_sql()}
-                                              THEN 'updated' ELSE 'unchanged' END
-        FROM {table} i WHERE s.outcome IS NULL AND i.id = s.existing_id"""
+    repeated = _("The same id appears earlier in the file.")
+    _temp_table(
+        cursor,
+        OUTCOME,
+        f"""SELECT s.line, l.territory_id, s.existing_id, s.outcome, CASE
+                WHEN s.outcome <> 'rejected' THEN NULL WHEN s.repeat > 1 THEN %s
+                WHEN NOT s.inside THEN %s ELSE s.create_errors END AS reason
+        FROM (SELECT s.*, i.id AS existing_id, CASE
+                  WHEN s.repeat > 1 OR NOT s.inside THEN 'rejected'
+                  WHEN i.id IS NULL AND s.create_errors IS NOT NULL THEN 'rejected'
+                  WHEN i.id IS NULL THEN 'created'
+                  WHEN {changed} THEN 'updated' ELSE 'unchanged' END AS outcome
+              FROM (SELECT s.*,
+                        row_number() OVER (PARTITION BY s.source_id ORDER BY s.line) AS repeat,
+                        coalesce(ST_Contains(served.geometry, s.location), false) AS inside
+                    FROM {STAGING} s, (SELECT geometry FROM {Territory._meta.db_table}
+                                       WHERE level = %s AND code = %s) served) s
+              LEFT JOIN {Initiative._meta.db_table} i
+                     ON i.source = %s AND i.source_id = s.source_id AND i.source_id <> '') s
+        LEFT JOIN {LOCATED} l ON l.line = s.line""",
+        [repeated, outside, *changed_params, served["level"], served["code"], source],
     )
 
 
 def _link_duplicates(cursor) -> None:
     """New records within 150 m of another source's live initiative with a similar name."""
     table = Initiative._meta.db_table
-    cursor.execute(
-        f"""UPDATE {STAGING} s SET duplicate_of_id = (
-            SELECT i.id FROM {table} i
-            WHERE i.publication_status = ANY(%s) AND i.source <> s.source
-              AND i.location && ST_Expand(s.location,
-                  %s / greatest(cos(radians(ST_Y(s.location))), 0.1), %s)
-              AND ST_DWithin(i.location::geography, s.location::geography, %s)
-              AND similarity(i.name, s.name) >= %s
-            ORDER BY similarity(i.name, s.name) DESC, i.id LIMIT 1)
-        WHERE s.outcome = 'created'""",
+    _temp_table(
+        cursor,
+        DUPLICATES,
+        f"""SELECT line, duplicate_of_id FROM (
+            SELECT s.line, (
+                SELECT i.id FROM {table} i
+                WHERE i.publication_status = ANY(%s) AND i.source <> s.source
+                  AND i.location && ST_Expand(s.location,
+                      %s / greatest(cos(radians(ST_Y(s.location))), 0.1), %s)
+                  AND ST_DWithin(i.location::geography, s.location::geography, %s)
+                  AND similarity(i.name, s.name) >= %s
+                ORDER BY similarity(i.name, s.name) DESC, i.id LIMIT 1) AS duplicate_of_id
+            FROM {STAGING} s JOIN {OUTCOME} o ON o.line = s.line
+            WHERE o.outcome = 'created') found
+        WHERE duplicate_of_id IS NOT NULL""",
         [
             list(LIVE_STATUSES),
             DUPLICATE_DISTANCE_M / METRES_PER_DEGREE,
@@ -275,47 +293,44 @@ def _link_duplicates(cursor) -> None:
     )
 
 
-def _write(cursor) -> None:
+def _write(cursor, given_sets: list[list[str]]) -> None:
     table = Initiative._meta.db_table
     columns = [_qn(f.column) for f in _staged_fields()]
     selected = [
-        f"CASE WHEN duplicate_of_id IS NULL THEN {c} ELSE %s END"
+        f"CASE WHEN d.duplicate_of_id IS NULL THEN s.{c} ELSE %s END"
         if c == _qn("publication_status")
-        else c
+        else f"s.{c}"
         for c in columns
     ]
     cursor.execute(
         f"""INSERT INTO {table} ({", ".join(columns)}, territory_id, duplicate_of_id,
                                  created_at, updated_at)
-        SELECT {", ".join(selected)}, territory_id, duplicate_of_id, now(), now()
-        FROM {STAGING} WHERE outcome = 'created' ORDER BY line""",
+        SELECT {", ".join(selected)}, o.territory_id, d.duplicate_of_id, now(), now()
+        FROM {STAGING} s JOIN {OUTCOME} o ON o.line = s.line
+        LEFT JOIN {DUPLICATES} d ON d.line = s.line
+        WHERE o.outcome = 'created' ORDER BY s.line""",
         [PublicationStatus.PENDING],
     )
-    updates = [
-        f"{_qn(f.column)} = CASE WHEN '{f.name}' = ANY(s.given) "
-        f"THEN s.{_qn(f.column)} ELSE i.{_qn(f.column)} END"
-        for f in _staged_fields()
-        if f.name in UPDATABLE
-    ]
-    cursor.execute(
-        f"""UPDATE {table} i SET {", ".join(updates)},
-            territory_id = CASE WHEN 'location' = ANY(s.given)
-                                THEN s.territory_id ELSE i.territory_id END,
-            updated_at = now()
-        FROM {STAGING} s WHERE s.outcome = 'updated' AND i.id = s.existing_id"""
-    )
+    for given in given_sets:
+        updates = [f"{_qn(f.column)} = s.{_qn(f.column)}" for f in _columns_given(given)]
+        if "location" in given:
+            updates.append("territory_id = o.territory_id")
+        cursor.execute(
+            f"""UPDATE {table} i SET {", ".join(updates)}, updated_at = now()
+            FROM {STAGING} s JOIN {OUTCOME} o ON o.line = s.line
+            WHERE o.outcome = 'updated' AND i.id = o.existing_id AND s.given = %s::text[]""",
+            [given],
+        )
 
 
 def _count(cursor, report: ImportReport, rejections: list) -> None:
-    cursor.execute(
-        f"SELECT outcome, count(*), count(duplicate_of_id) FROM {STAGING} GROUP BY outcome"
-    )
-    for outcome, count, duplicates in cursor.fetchall():
+    cursor.execute(f"SELECT outcome, count(*) FROM {OUTCOME} GROUP BY outcome")
+    for outcome, count in cursor.fetchall():
         if outcome in {"created", "updated", "unchanged"}:
             setattr(report, outcome, count)
-        if outcome == "created":
-            report.duplicates = duplicates
-    cursor.execute(f"SELECT line, reason FROM {STAGING} WHERE outcome = 'rejected'")
+    cursor.execute(f"SELECT count(*) FROM {DUPLICATES}")
+    report.duplicates = cursor.fetchone()[0]
+    cursor.execute(f"SELECT line, reason FROM {OUTCOME} WHERE outcome = 'rejected'")
     rejected = cursor.fetchall() + [(line, why) for line, _id, why in rejections]
     report.rejected = sorted(rejected)
 
@@ -326,8 +341,10 @@ def _lines(rejections: list) -> Iterable[ImportLine]:
     pending = next(early, None)
     with connection.chunked_cursor() as cursor:
         cursor.execute(
-            f"""SELECT line, source_id, outcome, coalesce(reason, ''), coalesce(notes, ''),
-                       duplicate_of_id FROM {STAGING} ORDER BY line"""
+            f"""SELECT s.line, s.source_id, o.outcome, coalesce(o.reason, ''),
+                       coalesce(s.notes, ''), d.duplicate_of_id
+                FROM {STAGING} s JOIN {OUTCOME} o ON o.line = s.line
+                LEFT JOIN {DUPLICATES} d ON d.line = s.line ORDER BY s.line"""
         )
         for staged in cursor:
             while pending is not None and pending[0] < staged[0]:
@@ -362,7 +379,8 @@ def import_rows(
         stager.copy(cursor, bar)
         cursor.execute(f"CREATE INDEX ON {STAGING} (line)")
         _locate(cursor)
-        _classify(cursor, source)
+        given_sets = _given_sets(cursor)
+        _classify(cursor, source, given_sets)
         _link_duplicates(cursor)
         _count(cursor, report, stager.rejections)
         if on_line is not None:
@@ -371,6 +389,7 @@ def import_rows(
         if dry_run:
             transaction.set_rollback(True)
         else:
-            _write(cursor)
-            cursor.execute(f"DROP TABLE {STAGING}")
+            _write(cursor, given_sets)
+            for table in (STAGING, LOCATED, OUTCOME, DUPLICATES):
+                cursor.execute(f"DROP TABLE {table}")
     return report

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from initiatives.choices import PublicationStatus
 from initiatives.importing.convert import record_to_row
@@ -13,10 +14,10 @@ from initiatives.importing.pipeline import ImportLine, ImportReport, import_rows
 
 def outcome_label(line: ImportLine) -> str:
     labels = {
-        "created": _("created"),
-        "updated": _("updated"),
-        "unchanged": _("unchanged"),
-        "rejected": _("rejected"),
+        "created": pgettext("import outcome", "created"),
+        "updated": pgettext("import outcome", "updated"),
+        "unchanged": pgettext("import outcome", "unchanged"),
+        "rejected": pgettext("import outcome", "rejected"),
     }
     label = labels[line.outcome]
     if line.duplicate_of:
