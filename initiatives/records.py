@@ -26,6 +26,8 @@ TEXT_FIELDS = (
     "economic_model",
     "governance",
     "animation",
+    "licence",
+    "attribution",
 )
 TRUE = {"true", "1", "yes", "oui", "vrai"}
 FALSE = {"false", "0", "no", "non", "faux"}

@@ -72,6 +72,17 @@ def initiatives_change_stamp(*, initiatives: QuerySet[Initiative]) -> tuple[int,
     return stamp["count"], stamp["latest"]
 
 
+def published_sources() -> QuerySet:
+    """Each source of the published initiatives with its licence, attribution and count."""
+    return (
+        published_initiatives()
+        .order_by()
+        .values("source", "licence", "attribution")
+        .annotate(count=Count("id"))
+        .order_by("-count", "source", "licence")
+    )
+
+
 # Contributions and moderation
 
 # Initiatives that are, or may become, public.

@@ -77,6 +77,8 @@ class InitiativeFilter(django_filters.FilterSet):
         field_name="updated_at", lookup_expr="gte", label=_("updated since (ISO 8601)")
     )
     is_synthetic = django_filters.BooleanFilter(label=_("fictional demonstration example"))
+    # No DISTINCT: a plain column cannot repeat rows, and the exports select ids from this.
+    licence = django_filters.MultipleChoiceFilter(choices=choices.Licence.choices, distinct=False)
     q = django_filters.CharFilter(method="filter_text", label=_("words in name or descriptions"))
 
     class Meta:
@@ -93,6 +95,7 @@ class InitiativeFilter(django_filters.FilterSet):
             "started_before",
             "updated_since",
             "is_synthetic",
+            "licence",
             "q",
         ]
 

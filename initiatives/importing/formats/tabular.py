@@ -18,8 +18,9 @@ from initiatives.importing.formats.base import (
 )
 from initiatives.services import IMPORTABLE
 
-# Fields a flat file may carry, by our names; the mapping's "columns" may rename them.
-READABLE = tuple(name for name in IMPORTABLE if name not in {"licence", "attribution"})
+# Fields a flat file may carry, by our names; the mapping's "columns" may rename them. A
+# licence or attribution column (our own export has them) wins over --licence/--attribution.
+READABLE = tuple(name for name in IMPORTABLE if name != "raw_values")
 
 
 def _column(options: ImportOptions, name: str) -> str:
