@@ -18,6 +18,7 @@ from radar.analysis.emerging import (
     space_time_permutation_scan,
     to_cartesian,
 )
+from radar.analysis.randomness import DEFAULT_SEED
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 END = date(2024, 3, 10)
@@ -434,6 +435,21 @@ def test_seed_makes_p_values_reproducible_and_workers_do_not_change_them():
     assert [c.p_value for c in one] == [c.p_value for c in again]
     assert [c.p_value for c in one] != [c.p_value for c in other]
     assert all(c.p_value in {k / 50 for k in range(1, 51)} for c in one)
+
+
+def test_the_default_seed_is_fixed_and_none_asks_for_fresh_draws():
+    rng = np.random.default_rng(3)
+    rows = random_rows(rng, n_locations=30, n_cases=200, spread=0.3)
+    settings = dict(max_length=5, max_radius_km=15, replications=49)
+    assert ScanParams(end=END, max_radius_km=1).seed == DEFAULT_SEED
+    one, again = scan(rows, **settings), scan(rows, **settings)
+    assert [c.as_dict() for c in one] == [c.as_dict() for c in again]
+    seeded = scan(rows, **settings, seed=DEFAULT_SEED)
+    assert [c.p_value for c in one] == [c.p_value for c in seeded]
+    fresh = {tuple(c.p_value for c in scan(rows, **settings, seed=None)) for _ in range(4)}
+    assert len(fresh) > 1
+    with pytest.raises(ValueError, match="seed"):
+        ScanParams(end=END, max_radius_km=1, seed=-1)
 
 
 def test_planted_cluster_is_found():
