@@ -210,7 +210,7 @@ def test_the_seed_setting_is_used_reported_and_part_of_the_cache_key(client, set
 
 @pytest.mark.django_db
 def test_results_are_cached_and_served_stale_while_recomputed(client, monkeypatch, settings):
-    from radar import results
+    from radar.reports import cache as results
 
     settings.RADAR_RECOMPUTE_IN_BACKGROUND = True
     url = reverse("api:radar-insights")
