@@ -18,8 +18,8 @@ from initiatives.selectors import (
     published_initiatives,
     published_sources,
 )
-from radar.opendata import encoding, http
-from radar.opendata.catalogue import code_lists, data_sources, table_schema
+from opendata import encoding, http
+from opendata.catalogue import code_lists, data_sources, table_schema
 from territories.api.filters import TerritoryFilter
 from territories.models import Territory
 from territories.selectors import territories_change_stamp
@@ -122,7 +122,7 @@ def data_page(request: HttpRequest) -> HttpResponse:
         "synthetic_count": synthetic,
         "last_change": latest,
     }
-    return render(request, "radar/opendata/index.html", context)
+    return render(request, "opendata/index.html", context)
 
 
 def _initiative_sources() -> list[dict]:
