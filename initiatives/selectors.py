@@ -14,6 +14,7 @@ from django.db.models.functions import Cast, Coalesce
 from initiatives.choices import PublicationStatus
 from initiatives.models import FRESHNESS, Initiative, Revision, RevisionStatus
 from territories.models import Territory
+from territories.selectors import communes_named_like
 
 
 @dataclass(frozen=True)
@@ -158,15 +159,16 @@ def initiatives_due_for_reminder(*, now: datetime, resend_after: timedelta) -> Q
 
 
 def commune_named(*, text: str) -> Territory | None:
-    """The commune of the served territory typed as "Name" or "Name (code)"; None if unknown
-    or ambiguous. Resolved against our own territories, never an outside geocoder."""
+    """The commune of the served territory typed as "Name (code)", or as its name with or
+    without article, accents or hyphens ("la teste", "reole"); None if unknown or ambiguous.
+    Resolved against our own territories, never an outside geocoder."""
     text = text.strip()
     communes = Territory.objects.filter(level=Territory.Level.COMMUNE)
     if text.endswith(")") and "(" in text:
         name, code = text[:-1].rsplit("(", 1)
         found = communes.filter(code=code.strip(), name__iexact=name.strip())
     else:
-        found = communes.filter(name__iexact=text)
+        found = communes_named_like(text=text) if text else communes.none()
     matches = list(found[:2])
     return matches[0] if len(matches) == 1 else None
 

@@ -50,6 +50,7 @@ class Command(BaseCommand):
             population_csv=str(GIRONDE / "populations-2023-gironde.csv"),
             population_code_field="insee_code",
             population_field="population_municipale",
+            population_name_field="name",
             population_year=2023,
             population_source="INSEE, populations légales 2023 (population municipale)",
             **options,
