@@ -264,6 +264,11 @@ class Initiative(models.Model):
         return self.name
 
     @property
+    def has_holder(self) -> bool:
+        """Someone holds the private link: a resident's initiative, or a claimed one."""
+        return bool(self.private_token_hash)
+
+    @property
     def is_published(self) -> bool:
         return self.publication_status == choices.PublicationStatus.PUBLISHED
 
@@ -396,6 +401,46 @@ class Revision(models.Model):
         verbose_name = _("revision")
         verbose_name_plural = _("revisions")
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return f"{self.initiative} ({self.get_status_display()})"
+
+
+class ClaimStatus(models.TextChoices):
+    PENDING = "pending", _("Pending moderation")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Claim(models.Model):
+    """Someone says an initiative without a holder (an imported one) is theirs. Private: a
+    moderator decides; once approved, the claimant gets the private link by e-mail."""
+
+    initiative = models.ForeignKey(
+        Initiative, verbose_name=_("initiative"), on_delete=models.CASCADE, related_name="claims"
+    )
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(_("role in the initiative"), max_length=100)
+    message = models.TextField(_("message"), blank=True, validators=[MaxLengthValidator(2000)])
+    status = models.CharField(
+        _("status"), max_length=10, choices=ClaimStatus, default=ClaimStatus.PENDING
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["status"])]
 
     def __str__(self) -> str:

@@ -30,3 +30,20 @@ def import_uploaded_file(
         mapping=mapping,
         dry_run=False,
     )
+
+
+@task()
+def send_claim_link(*, initiative_id: int) -> None:
+    """Make the approved claimant's private link and send it. The token is made here, in the
+    worker, so that it is stored nowhere but as its hash (not in the task's arguments)."""
+    from django.db import transaction
+
+    from initiatives import emails
+    from initiatives.models import Initiative
+    from initiatives.services import _new_token
+
+    with transaction.atomic():
+        initiative = Initiative.objects.select_for_update().get(pk=initiative_id)
+        token = _new_token(initiative)
+        initiative.save(update_fields=["private_token_hash"])
+    emails.send_claim_link(to=initiative.contact_email, name=initiative.name, token=token)

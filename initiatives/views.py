@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from initiatives import choices, log_filters
+from initiatives.claims import claim_approve, claim_reject, pending_claims
 from initiatives.clients import client_address
 from initiatives.emails import private_link_url
 from initiatives.forms import (
@@ -236,7 +237,12 @@ def moderation(request):
     return render(
         request,
         "initiatives/moderation.html",
-        {"submissions": submissions, "revisions": revisions, "rejection": RejectionForm()},
+        {
+            "submissions": submissions,
+            "revisions": revisions,
+            "claims": pending_claims(),
+            "rejection": RejectionForm(),
+        },
     )
 
 
@@ -277,6 +283,8 @@ def _moderate(request) -> None:
         done += _decide_submission(request, submission, action, reason)
     for revision in revisions:
         done += _decide_revision(request, revision, action, reason)
+    for claim in pending_claims().filter(pk__in=_ids(request, "claim")):
+        done += _decide_claim(request, claim, action, reason)
     messages.success(request, _("%(count)d item(s) moderated.") % {"count": done})
 
 
@@ -308,6 +316,16 @@ def _decide_revision(request, revision, action, reason) -> int:
             return 0
     except ValidationError as error:
         messages.error(request, f"{revision.initiative.name}: {' '.join(error.messages)}")
+        return 0
+    return 1
+
+
+def _decide_claim(request, claim, action, reason) -> int:
+    if action == "approve":
+        claim_approve(claim=claim, moderator=request.user)
+    elif action == "reject":
+        claim_reject(claim=claim, moderator=request.user, reason=reason)
+    else:
         return 0
     return 1
 
