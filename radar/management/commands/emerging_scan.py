@@ -17,6 +17,8 @@ from radar.analysis.emerging import (
     space_time_permutation_scan,
     summarize,
 )
+from radar.reports import frames
+from radar.reports.reading import case_rows
 
 REQUIRED_COLUMNS = ("location_id", "lon", "lat", "date")
 
@@ -89,9 +91,7 @@ def _params(options) -> ScanParams:
 
 
 def _initiatives(end: date) -> CaseTable:
-    from radar.selectors import emerging_cases  # the ORM only when the database is scanned
-
-    return emerging_cases(end=end)
+    return frames.case_table(case_rows(end=end))
 
 
 def _read_csv(path: str) -> CaseTable:
