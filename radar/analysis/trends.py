@@ -90,6 +90,7 @@ from libpysal import weights
 from scipy.stats import norm
 
 from radar.analysis import clusters
+from radar.analysis.randomness import DEFAULT_SEED
 
 HOT, COLD, NOT_SIGNIFICANT = 1, -1, 0
 NINETY_PERCENT = 0.9
@@ -172,7 +173,7 @@ def yearly_hot_spots(
     *,
     permutations: int = 999,
     alpha: float = 0.05,
-    seed: int = 0,
+    seed: int = DEFAULT_SEED,
 ) -> YearlyHotSpots:
     """Gi* of each column of ``counts`` (territories x years), one Queen weights for all."""
     counts = np.asarray(counts, dtype=float)
@@ -297,7 +298,7 @@ def hot_spot_trends(
     *,
     permutations: int = 999,
     alpha: float = 0.05,
-    seed: int = 0,
+    seed: int = DEFAULT_SEED,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Emerging hot-spot patterns of initiative starts per territory over ``years``.
 

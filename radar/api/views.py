@@ -102,8 +102,11 @@ class RadarEmergingApi(APIView):
         query.is_valid(raise_exception=True)
         values = dict(query.validated_data)
         values["end"] = values["end"].isoformat() if values.get("end") else ""
-        features, stale = emerging_features(EmergingParams(**values))
-        return Response({"type": "FeatureCollection", "stale": stale, "features": features})
+        params = EmergingParams(**values)
+        features, stale = emerging_features(params)
+        return Response(
+            {"type": "FeatureCollection", "seed": params.seed, "stale": stale, "features": features}
+        )
 
 
 class TrendsQuery(serializers.Serializer):

@@ -3,7 +3,7 @@ where and when initiatives start overall (Kulldorff's prospective space-time per
 scan by month of start), most likely first, each with a sentence saying what it means."""
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
@@ -11,12 +11,12 @@ from django.contrib.gis.geos import GEOSGeometry, Point, Polygon
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from radar.parameters import random_seed
 from radar.reports import cache
 from radar.reports.reading import case_rows, initiative_names
 from radar.reports.words import number
 from territories.selectors import territory_containing
 
-SEED = 20261127
 SIGNIFICANCE = 0.05
 
 
@@ -26,7 +26,7 @@ class EmergingParams:
     max_months: int = 6
     min_cases: int = 3
     replications: int = 999
-    seed: int = SEED
+    seed: int = field(default_factory=random_seed)
     end: str = ""  # ISO date; empty = today
 
 

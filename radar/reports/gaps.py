@@ -6,14 +6,14 @@ Reads, per computation, the level's territories and the published initiatives on
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from initiatives.selectors import InitiativeFilters
-from radar.parameters import GAP_LEVELS
+from radar.parameters import GAP_LEVELS, random_seed
 from radar.reports import cache
 from radar.reports.reading import LevelTerritories, initiative_rows
 from radar.reports.words import number
@@ -26,7 +26,6 @@ PER = 10_000
 # With P permutations the smallest two-sided p is 2/(P+1); Benjamini-Hochberg over 538
 # communes needs far smaller p-values than 999 permutations can give (0.002).
 CLUSTER_PERMUTATIONS = 9999
-CLUSTER_SEED = 20261127
 
 
 @dataclass(frozen=True)
@@ -37,6 +36,7 @@ class GapParams:
     collaboration_mode: str = ""
     min_population: int = MIN_POPULATION
     radius_km: float = RADIUS_KM
+    seed: int = field(default_factory=random_seed)
 
     def filters(self) -> InitiativeFilters:
         return InitiativeFilters(
@@ -105,7 +105,7 @@ def _compute(params: GapParams, territories: LevelTerritories) -> list[dict]:
         level,
         result.loc[level["code"], "eb_rate"].to_numpy(dtype=float),
         permutations=CLUSTER_PERMUTATIONS,
-        seed=CLUSTER_SEED,
+        seed=params.seed,
     )
     ranked = gaps.rank_underserved(result, min_population=params.min_population, radius_m=radius_m)
     ranks = {code: rank for rank, code in enumerate(ranked.index, start=1)}

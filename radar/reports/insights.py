@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from initiatives.selectors import InitiativeFilters
+from radar.parameters import random_seed
 from radar.reports import cache
 from radar.reports.reading import initiative_rows
 
@@ -13,14 +14,15 @@ QUESTIONS = ("economic_model", "multi_actor")
 
 
 def workshop_insights() -> dict:
-    values, stale = cache.cached_result("insights", {}, _compute)
+    seed = random_seed()
+    values, stale = cache.cached_result("insights", {"seed": seed}, lambda: _compute(seed))
     for question in QUESTIONS:
         for result in values[question].values():
             result["caveat_texts"] = [_(CAVEATS[c]) for c in result["caveats"] if c in CAVEATS]
     return {**values, "stale": stale}
 
 
-def _compute() -> dict:
+def _compute(seed: int) -> dict:
     # The scientific stack loads here, when a result is computed, not on a cache hit.
     from radar.analysis import insights
     from radar.reports import frames
@@ -54,13 +56,14 @@ def _compute() -> dict:
             "caveats": list(result.caveats),
         }
 
+    economic = insights.economic_model_question(frame, seed=seed)
+    multi_actor = insights.multi_actor_question(frame, seed=seed)
     return {
-        "economic_model": {
-            k: association(v) for k, v in insights.economic_model_question(frame).items()
-        },
-        "multi_actor": {k: association(v) for k, v in insights.multi_actor_question(frame).items()},
+        "economic_model": {k: association(v) for k, v in economic.items()},
+        "multi_actor": {k: association(v) for k, v in multi_actor.items()},
         "initiatives": len(frame),
         "synthetic": int(frame["is_synthetic"].sum()) if len(frame) else 0,
+        "seed": seed,
     }
 
 

@@ -2,16 +2,16 @@
 Spot Analysis: Getis-Ord Gi* of the initiatives started each year, the Mann-Kendall trend of
 each territory's z-scores, and its pattern, named in the request's language."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from initiatives.selectors import InitiativeFilters
-from radar.parameters import GAP_LEVELS
+from radar.parameters import GAP_LEVELS, random_seed
 from radar.reports import cache
-from radar.reports.gaps import CLUSTER_SEED, feature
+from radar.reports.gaps import feature
 from radar.reports.reading import LevelTerritories, initiative_rows
 from territories.models import Territory
 
@@ -26,6 +26,7 @@ class TrendParams:
     inference: str = "permutation"
     years: int = TREND_YEARS
     end_year: int = 0  # 0 = this year
+    seed: int = field(default_factory=random_seed)
 
     def resolved(self) -> "TrendParams":
         """The same with the end year set (this year if unset)."""
@@ -78,7 +79,7 @@ def _compute(params: TrendParams, territories: LevelTerritories) -> list[dict]:
         initiatives,
         years,
         permutations=TREND_PERMUTATIONS if params.inference == "permutation" else 0,
-        seed=CLUSTER_SEED,
+        seed=params.seed,
     )
     names = dict(zip(level["code"], level["name"], strict=True))
     return [
