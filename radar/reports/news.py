@@ -4,10 +4,8 @@ the territories it follows since a moment, and the significant movements emergin
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef
-
 from initiatives.models import Initiative
-from initiatives.selectors import published_initiatives
+from initiatives.selectors import initiatives_in_territories
 from radar.models import Institution
 from radar.reports.emerging import significant_near
 from radar.selectors import followed_territories
@@ -31,8 +29,7 @@ def whats_new(*, institution: Institution, since: datetime | None) -> WhatsNew:
     """Published initiatives and support requests in followed territories since a moment
     (in a followed territory: inside it or on its boundary, territories.selectors)."""
     followed = followed_territories(institution=institution)
-    in_followed = Exists(followed.filter(geometry__intersects=OuterRef("location")))
-    initiatives = published_initiatives().filter(in_followed)
+    initiatives = initiatives_in_territories(territories=followed)
     if since is not None:
         initiatives = initiatives.filter(created_at__gt=since)
     initiatives = initiatives.order_by("-created_at", "id")
