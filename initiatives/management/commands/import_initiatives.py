@@ -9,6 +9,7 @@ from initiatives.importing.formats.base import FormatError
 from initiatives.importing.vocabulary import MappingError, ValueMapping
 from initiatives.importing.workflow import import_file, outcome_label
 from initiatives.services import IMPORTABLE
+from initiatives.signals import bulk_write
 
 EXTENSIONS = {
     ".csv": "csv",
@@ -57,18 +58,19 @@ class Command(BaseCommand):
         import_options = ImportOptions(mapping=self._mapping(options), encoding=options["encoding"])
         dry_run, verbose = options["dry_run"], options["verbosity"] > 0
         try:
-            report = import_file(
-                path=path,
-                source_format=source_format,
-                options=import_options,
-                source=options["source"],
-                status=PublicationStatus.PENDING if options["pending"] else None,
-                licence=options["licence"],
-                attribution=options["attribution"],
-                dry_run=dry_run,
-                progress=verbose,
-                on_line=self._print_line if dry_run else None,
-            )
+            with bulk_write(sender=self.__class__):
+                report = import_file(
+                    path=path,
+                    source_format=source_format,
+                    options=import_options,
+                    source=options["source"],
+                    status=PublicationStatus.PENDING if options["pending"] else None,
+                    licence=options["licence"],
+                    attribution=options["attribution"],
+                    dry_run=dry_run,
+                    progress=verbose,
+                    on_line=self._print_line if dry_run else None,
+                )
         except UnicodeDecodeError:
             raise CommandError(
                 _("%(path)s is not valid %(encoding)s: give its encoding with --encoding.")
