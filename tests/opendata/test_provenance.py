@@ -95,3 +95,15 @@ def test_the_detail_page_shows_licence_attribution_and_a_link_to_the_source(clie
     assert OSM_ATTRIBUTION in page
     assert "Open Database License (ODbL) 1.0" in page
     assert 'href="https://www.openstreetmap.org/way/900000002"' in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    ["collaboration_mode=hybrid", "economic_model=free", "status=active", "licence=cc0-1.0"],
+)
+def test_the_exports_take_every_multiple_choice_filter(client, query):
+    for name in ("opendata:initiatives-csv", "opendata:initiatives-geojson"):
+        response = client.get(reverse(name) + "?" + query)
+        assert response.status_code == 200
+        body(response)
