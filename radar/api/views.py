@@ -1,31 +1,47 @@
 """The radar's analytics over HTTP. Results are cached and recomputed in the background
-after data change (radar.results): a response says `stale: true` while that happens."""
+after data change (radar.results): a response says `stale: true` while that happens. The
+answers go through the output serializers of radar.api.serializers, which the OpenAPI
+document describes."""
 
 import json
 
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from initiatives import choices
-from radar.parameters import GAP_LEVELS, TREND_INFERENCES
+from common.api.query import refuse_ambiguous_parameters
+from common.api.responses import RETRY_AFTER, accepted, bad_request, not_found
+from radar.api.serializers import (
+    EmergingCollectionSerializer,
+    EmergingQuery,
+    GapCollectionSerializer,
+    GapQuery,
+    InsightsSerializer,
+    SignalsQuery,
+    SignalsSerializer,
+    TrendCollectionSerializer,
+    TrendsQuery,
+)
 from territories.models import Territory
 from territories.selectors import territories_with_code
 
 
-class GapQuery(serializers.Serializer):
-    level = serializers.ChoiceField(choices=GAP_LEVELS, default="commune")
-    theme = serializers.ChoiceField(choices=choices.Theme.choices, required=False)
-    actor_type = serializers.ChoiceField(choices=choices.ActorType.choices, required=False)
-    collaboration_mode = serializers.ChoiceField(
-        choices=choices.CollaborationMode.choices, required=False
-    )
-    min_population = serializers.IntegerField(min_value=0, max_value=10_000_000, required=False)
-    radius_km = serializers.FloatField(min_value=0.1, max_value=200, required=False)
+def _validated(query_class, request) -> dict:
+    """The query parameters, checked: unknown values, empty or repeated parameters are 400."""
+    query = query_class(data=request.query_params)
+    refuse_ambiguous_parameters(request.query_params, names=query.fields)
+    query.is_valid(raise_exception=True)
+    return query.validated_data
+
+
+def _responses(ok, *, missing: str = "") -> dict:
+    responses = {200: ok, 202: accepted(), 400: bad_request()}
+    if missing:
+        responses[404] = not_found(missing)
+    return responses
 
 
 class RadarGapsApi(APIView):
@@ -36,27 +52,30 @@ class RadarGapsApi(APIView):
     located in the territory (they add up to the published total); the rates count the
     `active_initiatives`."""
 
-    @extend_schema(parameters=[GapQuery], responses={200: dict})
+    @extend_schema(
+        parameters=[GapQuery, RETRY_AFTER], responses=_responses(GapCollectionSerializer)
+    )
     def get(self, request):
         from radar import analytics  # the scientific stack loads on first use
 
-        query = GapQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        params = analytics.GapParams(**query.validated_data)
+        params = analytics.GapParams(**_validated(GapQuery, request))
         rows, stale = analytics.gaps_rows(params)
-        geometries = dict(
-            Territory.objects.filter(level=params.level)
-            .annotate(geojson=AsGeoJSON("geometry", precision=5))
-            .values_list("code", "geojson")
-        )
-        return Response(
-            {
-                "type": "FeatureCollection",
-                "parameters": params.__dict__,
-                "stale": stale,
-                "features": [_feature(row, geometries[row["code"]]) for row in rows],
-            }
-        )
+        geometries = _geometries(level=params.level)
+        body = {
+            "type": "FeatureCollection",
+            "parameters": params.__dict__,
+            "stale": stale,
+            "features": [_feature(row, geometries[row["code"]]) for row in rows],
+        }
+        return Response(GapCollectionSerializer(body).data)
+
+
+def _geometries(*, level: str) -> dict[str, str]:
+    return dict(
+        Territory.objects.filter(level=level)
+        .annotate(geojson=AsGeoJSON("geometry", precision=5))
+        .values_list("code", "geojson")
+    )
 
 
 def _feature(properties: dict, geometry: str) -> dict:
@@ -68,26 +87,23 @@ def _feature(properties: dict, geometry: str) -> dict:
     }
 
 
-class SignalsQuery(serializers.Serializer):
-    territory = serializers.CharField(max_length=20)
-
-
 class RadarSignalsApi(APIView):
     """The workshop's warning signs for one territory: reciprocity, animation fragility,
     diversity of actors, mix of resources, digital-only initiatives, freshness. Unknown
     answers are counted apart, never as "no"."""
 
-    @extend_schema(parameters=[SignalsQuery], responses={200: dict})
+    @extend_schema(
+        parameters=[SignalsQuery, RETRY_AFTER],
+        responses=_responses(SignalsSerializer, missing="No territory has this code."),
+    )
     def get(self, request):
         from radar import analytics  # the scientific stack loads on first use
 
-        query = SignalsQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        code = query.validated_data["territory"]
+        code = _validated(SignalsQuery, request)["territory"]
         territory = territories_with_code(code=code).last()  # the finest of that code
         if territory is None:
             raise NotFound(_("Unknown territory %(code)s.") % {"code": code})
-        return Response(analytics.territory_signals(territory=territory))
+        return Response(SignalsSerializer(analytics.territory_signals(territory=territory)).data)
 
 
 class RadarInsightsApi(APIView):
@@ -95,18 +111,11 @@ class RadarInsightsApi(APIView):
     indicators; do multi-actor initiatives differ? Contingency tables, chi-square or Fisher's
     exact test, effect sizes and caveats."""
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(parameters=[RETRY_AFTER], responses={200: InsightsSerializer, 202: accepted()})
     def get(self, request):
         from radar import analytics  # the scientific stack loads on first use
 
-        return Response(analytics.workshop_insights())
-
-
-class EmergingQuery(serializers.Serializer):
-    max_radius_km = serializers.FloatField(min_value=0.5, max_value=100, default=10.0)
-    max_months = serializers.IntegerField(min_value=1, max_value=60, default=6)
-    min_cases = serializers.IntegerField(min_value=2, max_value=1000, default=3)
-    end = serializers.DateField(required=False)
+        return Response(InsightsSerializer(analytics.workshop_insights()).data)
 
 
 class RadarEmergingApi(APIView):
@@ -115,13 +124,13 @@ class RadarEmergingApi(APIView):
     permutation scan by month of start, 999 seeded replications). Circles as GeoJSON, with
     their p-value and recurrence interval said in words, and their member initiatives."""
 
-    @extend_schema(parameters=[EmergingQuery], responses={200: dict})
+    @extend_schema(
+        parameters=[EmergingQuery, RETRY_AFTER], responses=_responses(EmergingCollectionSerializer)
+    )
     def get(self, request):
         from radar import analytics  # the scientific stack loads on first use
 
-        query = EmergingQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        values = dict(query.validated_data)
+        values = dict(_validated(EmergingQuery, request))
         values["end"] = values["end"].isoformat() if values.get("end") else ""
         rows, stale = analytics.emerging_rows(analytics.EmergingParams(**values))
         features = [
@@ -133,21 +142,8 @@ class RadarEmergingApi(APIView):
             }
             for rank, row in enumerate(rows, start=1)
         ]
-        return Response({"type": "FeatureCollection", "stale": stale, "features": features})
-
-
-class TrendsQuery(serializers.Serializer):
-    level = serializers.ChoiceField(choices=GAP_LEVELS, default="commune")
-    inference = serializers.ChoiceField(
-        choices=TREND_INFERENCES,
-        default="permutation",
-        help_text="How the yearly Gi* p-values are obtained: 9,999 seeded permutations "
-        "(default), or the normal distribution of z as ESRI does (optimistic for sparse "
-        "yearly counts).",
-    )
-    end_year = serializers.IntegerField(
-        min_value=1900, max_value=2100, required=False, help_text="Last year (default: now)."
-    )
+        body = {"type": "FeatureCollection", "stale": stale, "features": features}
+        return Response(EmergingCollectionSerializer(body).data)
 
 
 class RadarTrendsApi(APIView):
@@ -159,8 +155,8 @@ class RadarTrendsApi(APIView):
     spot, or no pattern). A GeoJSON FeatureCollection."""
 
     @extend_schema(
-        parameters=[TrendsQuery],
-        responses={200: dict},
+        parameters=[TrendsQuery, RETRY_AFTER],
+        responses=_responses(TrendCollectionSerializer),
         summary="Emerging hot-spot trends per territory",
         description=(
             "ESRI's Emerging Hot Spot Analysis of initiative starts: Getis-Ord Gi* of the "
@@ -175,20 +171,13 @@ class RadarTrendsApi(APIView):
     def get(self, request):
         from radar import analytics  # the scientific stack loads on first use
 
-        query = TrendsQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        params = analytics.TrendParams(**query.validated_data).resolved()
+        params = analytics.TrendParams(**_validated(TrendsQuery, request)).resolved()
         rows, stale = analytics.hotspot_trends_rows(params)
-        geometries = dict(
-            Territory.objects.filter(level=params.level)
-            .annotate(geojson=AsGeoJSON("geometry", precision=5))
-            .values_list("code", "geojson")
-        )
-        return Response(
-            {
-                "type": "FeatureCollection",
-                "parameters": params.__dict__,
-                "stale": stale,
-                "features": [_feature(row, geometries[row["code"]]) for row in rows],
-            }
-        )
+        geometries = _geometries(level=params.level)
+        body = {
+            "type": "FeatureCollection",
+            "parameters": params.__dict__,
+            "stale": stale,
+            "features": [_feature(row, geometries[row["code"]]) for row in rows],
+        }
+        return Response(TrendCollectionSerializer(body).data)

@@ -1,6 +1,9 @@
 from django.http import Http404
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 
+from common.api.query import StrictFilterBackend
+from common.api.responses import bad_request, not_found
 from radar.api.pagination import FeaturePagination
 from territories.api.filters import TerritoryFilter
 from territories.api.serializers import TerritoryDetailSerializer, TerritorySerializer
@@ -8,15 +11,27 @@ from territories.models import Territory
 from territories.selectors import territories_with_code, territories_with_initiative_counts
 
 
+@extend_schema(
+    responses={
+        200: TerritorySerializer(many=True),
+        400: bad_request(),
+        404: not_found("The page is past the last one."),
+    }
+)
 class TerritoryListApi(generics.ListAPIView):
-    """Territories as a GeoJSON FeatureCollection, with their population."""
+    """Territories as a GeoJSON FeatureCollection, paged, with their population. A parameter
+    given twice, or empty, is refused (400)."""
 
     queryset = Territory.objects.select_related("parent").order_by("level", "code")
     serializer_class = TerritorySerializer
     pagination_class = FeaturePagination
     filterset_class = TerritoryFilter
+    filter_backends = [StrictFilterBackend]
 
 
+@extend_schema(
+    responses={200: TerritoryDetailSerializer, 404: not_found("No territory has this code.")}
+)
 class TerritoryDetailApi(generics.RetrieveAPIView):
     """One territory with the published (and active) initiatives located inside it.
 
