@@ -105,24 +105,28 @@ class TerritoryRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-def feature_collection(name: str, properties: type[serializers.Serializer], **extra):
-    """A GeoJSON FeatureCollection serializer (and its Feature) around `properties`."""
+def feature_collection(name: str, properties, *, feature_id, parameters=None):
+    """A GeoJSON FeatureCollection serializer (and its Feature) around `properties`;
+    `feature_id` and `parameters` make their fields (called here, so that the members come
+    in GeoJSON's order)."""
     feature = type(
         f"{name}Feature",
         (serializers.Serializer,),
         {
             "type": serializers.ChoiceField(choices=["Feature"]),
-            "id": extra.pop("feature_id"),
+            "id": feature_id(),
             "geometry": GeometryField(),
             "properties": properties(),
         },
     )
+    members = {"type": serializers.ChoiceField(choices=["FeatureCollection"])}
+    if parameters is not None:
+        members["parameters"] = parameters()
     return type(
         f"{name}Collection",
         (serializers.Serializer,),
         {
-            "type": serializers.ChoiceField(choices=["FeatureCollection"]),
-            **extra,
+            **members,
             "stale": serializers.BooleanField(
                 help_text="Computed on older data: a fresh result is being computed."
             ),
@@ -175,8 +179,8 @@ GapCollectionSerializer = extend_schema_serializer(component_name="GapCollection
     feature_collection(
         "Gap",
         GapPropertiesSerializer,
-        feature_id=serializers.CharField(help_text="The territory's code."),
-        parameters=GapParametersSerializer(),
+        feature_id=lambda: serializers.CharField(help_text="The territory's code."),
+        parameters=GapParametersSerializer,
     )
 )
 
@@ -214,7 +218,7 @@ EmergingCollectionSerializer = extend_schema_serializer(component_name="Emerging
     feature_collection(
         "Emerging",
         EmergingPropertiesSerializer,
-        feature_id=serializers.IntegerField(help_text="Rank, most likely cluster first."),
+        feature_id=lambda: serializers.IntegerField(help_text="Rank, most likely cluster first."),
     )
 )
 
@@ -274,8 +278,8 @@ TrendCollectionSerializer = extend_schema_serializer(component_name="TrendCollec
     feature_collection(
         "Trend",
         TrendPropertiesSerializer,
-        feature_id=serializers.CharField(help_text="The territory's code."),
-        parameters=TrendParametersSerializer(),
+        feature_id=lambda: serializers.CharField(help_text="The territory's code."),
+        parameters=TrendParametersSerializer,
     )
 )
 
