@@ -4,15 +4,15 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
+from common.api.filters import BBOX_SCHEMA, BBoxField
 from initiatives import choices
 from initiatives.models import Initiative
 from initiatives.selectors import (
     initiatives_in_bbox,
+    initiatives_in_territory,
     initiatives_matching_text,
-    initiatives_within_territory,
 )
-from radar.api.filters import BBOX_SCHEMA, BBoxField
-from territories.selectors import territories_with_code
+from territories.selectors import territory_by_code
 
 
 class ArrayOverlapFilter(django_filters.MultipleChoiceFilter):
@@ -47,13 +47,13 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
 
 
 class TerritoryCodeField(forms.CharField):
-    """A territory code; the coarsest level wins when a code recurs across levels."""
+    """A territory code (territories.selectors.territory_by_code resolves it)."""
 
     def clean(self, value):
         code = super().clean(value)
         if not code:
             return None
-        territory = territories_with_code(code=code).first()
+        territory = territory_by_code(code=code)
         if territory is None:
             raise ValidationError(
                 _("No territory has the code %(code)s.") % {"code": code}, code="invalid"
@@ -72,7 +72,7 @@ class BBoxMethodFilter(django_filters.Filter):
         "format": "territory-code",
         "maxLength": 20,
         "description": "A territory code (INSEE or SIREN); initiatives inside it, and inside "
-        "the territories within it. When a code recurs across levels, the coarsest is meant. "
+        "the territories within it. When a code recurs across levels, the finest is meant. "
         "An unknown code is refused (400).",
     }
 )
@@ -130,7 +130,7 @@ class InitiativeFilter(django_filters.FilterSet):
         return initiatives_in_bbox(initiatives=queryset, bbox=value)
 
     def filter_territory(self, queryset, name, value):
-        return initiatives_within_territory(initiatives=queryset, territory=value)
+        return initiatives_in_territory(initiatives=queryset, territory=value)
 
     def filter_text(self, queryset, name, value):
         return initiatives_matching_text(initiatives=queryset, text=value)

@@ -105,7 +105,7 @@ class TerritoryRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-def feature_collection(name: str, properties, *, feature_id, parameters=None):
+def feature_collection(name: str, properties, *, feature_id, parameters=None, seed=False):
     """A GeoJSON FeatureCollection serializer (and its Feature) around `properties`;
     `feature_id` and `parameters` make their fields (called here, so that the members come
     in GeoJSON's order)."""
@@ -122,6 +122,10 @@ def feature_collection(name: str, properties, *, feature_id, parameters=None):
     members = {"type": serializers.ChoiceField(choices=["FeatureCollection"])}
     if parameters is not None:
         members["parameters"] = parameters()
+    if seed:
+        members["seed"] = serializers.IntegerField(
+            help_text="Seed of the Monte Carlo (RADAR_RANDOM_SEED)."
+        )
     return type(
         f"{name}Collection",
         (serializers.Serializer,),
@@ -145,6 +149,7 @@ class GapParametersSerializer(serializers.Serializer):
     collaboration_mode = serializers.CharField(allow_blank=True, help_text="Empty: every mode.")
     min_population = serializers.IntegerField()
     radius_km = serializers.FloatField()
+    seed = serializers.IntegerField(help_text="Seed of the Monte Carlo (RADAR_RANDOM_SEED).")
 
 
 class GapPropertiesSerializer(serializers.Serializer):
@@ -219,13 +224,14 @@ EmergingCollectionSerializer = extend_schema_serializer(component_name="Emerging
         "Emerging",
         EmergingPropertiesSerializer,
         feature_id=lambda: serializers.IntegerField(help_text="Rank, most likely cluster first."),
+        seed=True,
     )
 )
 
 
 # --- Hot-spot trends -------------------------------------------------------------------------
 
-# The codes of radar.analysis.trends.PATTERN_LABELS (a test keeps them equal).
+# The codes of radar.reports.trends.PATTERN_LABELS (a test keeps them equal).
 TREND_PATTERNS = (
     "no_pattern",
     *(
@@ -250,6 +256,7 @@ class TrendParametersSerializer(serializers.Serializer):
     inference = serializers.ChoiceField(choices=TREND_INFERENCES)
     years = serializers.IntegerField()
     end_year = serializers.IntegerField()
+    seed = serializers.IntegerField(help_text="Seed of the Monte Carlo (RADAR_RANDOM_SEED).")
 
 
 class TrendYearSerializer(serializers.Serializer):
@@ -398,6 +405,7 @@ class InsightsSerializer(serializers.Serializer):
     multi_actor = MultiActorQuestionSerializer(help_text="Do multi-actor initiatives differ?")
     initiatives = serializers.IntegerField(help_text="Active published initiatives studied.")
     synthetic = serializers.IntegerField(help_text="Of which fictional demonstration ones.")
+    seed = serializers.IntegerField(help_text="Seed of the Monte Carlo (RADAR_RANDOM_SEED).")
     stale = serializers.BooleanField(
         help_text="Computed on older data: a fresh result is being computed."
     )

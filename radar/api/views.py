@@ -1,11 +1,8 @@
 """The radar's analytics over HTTP. Results are cached and recomputed in the background
-after data change (radar.results): a response says `stale: true` while that happens. The
-answers go through the output serializers of radar.api.serializers, which the OpenAPI
+after data change (radar.reports.cache): a response says `stale: true` while that happens.
+The answers go through the output serializers of radar.api.serializers, which the OpenAPI
 document describes."""
 
-import json
-
-from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotFound
@@ -25,8 +22,12 @@ from radar.api.serializers import (
     TrendCollectionSerializer,
     TrendsQuery,
 )
-from territories.models import Territory
-from territories.selectors import territories_with_code
+from radar.reports.emerging import EmergingParams, emerging_features
+from radar.reports.gaps import GapParams, gap_features
+from radar.reports.insights import workshop_insights
+from radar.reports.signals import territory_signals
+from radar.reports.trends import TrendParams, trend_features
+from territories.selectors import territory_by_code
 
 
 def _validated(query_class, request) -> dict:
@@ -56,35 +57,15 @@ class RadarGapsApi(APIView):
         parameters=[GapQuery, RETRY_AFTER], responses=_responses(GapCollectionSerializer)
     )
     def get(self, request):
-        from radar import analytics  # the scientific stack loads on first use
-
-        params = analytics.GapParams(**_validated(GapQuery, request))
-        rows, stale = analytics.gaps_rows(params)
-        geometries = _geometries(level=params.level)
+        params = GapParams(**_validated(GapQuery, request))
+        features, stale = gap_features(params)
         body = {
             "type": "FeatureCollection",
             "parameters": params.__dict__,
             "stale": stale,
-            "features": [_feature(row, geometries[row["code"]]) for row in rows],
+            "features": features,
         }
         return Response(GapCollectionSerializer(body).data)
-
-
-def _geometries(*, level: str) -> dict[str, str]:
-    return dict(
-        Territory.objects.filter(level=level)
-        .annotate(geojson=AsGeoJSON("geometry", precision=5))
-        .values_list("code", "geojson")
-    )
-
-
-def _feature(properties: dict, geometry: str) -> dict:
-    return {
-        "type": "Feature",
-        "id": properties["code"],
-        "geometry": json.loads(geometry),
-        "properties": properties,
-    }
 
 
 class RadarSignalsApi(APIView):
@@ -97,13 +78,11 @@ class RadarSignalsApi(APIView):
         responses=_responses(SignalsSerializer, missing="No territory has this code."),
     )
     def get(self, request):
-        from radar import analytics  # the scientific stack loads on first use
-
         code = _validated(SignalsQuery, request)["territory"]
-        territory = territories_with_code(code=code).last()  # the finest of that code
+        territory = territory_by_code(code=code)
         if territory is None:
             raise NotFound(_("Unknown territory %(code)s.") % {"code": code})
-        return Response(SignalsSerializer(analytics.territory_signals(territory=territory)).data)
+        return Response(SignalsSerializer(territory_signals(territory=territory)).data)
 
 
 class RadarInsightsApi(APIView):
@@ -113,9 +92,7 @@ class RadarInsightsApi(APIView):
 
     @extend_schema(parameters=[RETRY_AFTER], responses={200: InsightsSerializer, 202: accepted()})
     def get(self, request):
-        from radar import analytics  # the scientific stack loads on first use
-
-        return Response(InsightsSerializer(analytics.workshop_insights()).data)
+        return Response(InsightsSerializer(workshop_insights()).data)
 
 
 class RadarEmergingApi(APIView):
@@ -125,24 +102,20 @@ class RadarEmergingApi(APIView):
     their p-value and recurrence interval said in words, and their member initiatives."""
 
     @extend_schema(
-        parameters=[EmergingQuery, RETRY_AFTER], responses=_responses(EmergingCollectionSerializer)
+        parameters=[EmergingQuery, RETRY_AFTER],
+        responses=_responses(EmergingCollectionSerializer),
     )
     def get(self, request):
-        from radar import analytics  # the scientific stack loads on first use
-
         values = dict(_validated(EmergingQuery, request))
         values["end"] = values["end"].isoformat() if values.get("end") else ""
-        rows, stale = analytics.emerging_rows(analytics.EmergingParams(**values))
-        features = [
-            {
-                "type": "Feature",
-                "id": rank,
-                "geometry": json.loads(analytics.circle(row["center"], row["radius_km"]).json),
-                "properties": row,
-            }
-            for rank, row in enumerate(rows, start=1)
-        ]
-        body = {"type": "FeatureCollection", "stale": stale, "features": features}
+        params = EmergingParams(**values)
+        features, stale = emerging_features(params)
+        body = {
+            "type": "FeatureCollection",
+            "seed": params.seed,
+            "stale": stale,
+            "features": features,
+        }
         return Response(EmergingCollectionSerializer(body).data)
 
 
@@ -169,15 +142,12 @@ class RadarTrendsApi(APIView):
         ),
     )
     def get(self, request):
-        from radar import analytics  # the scientific stack loads on first use
-
-        params = analytics.TrendParams(**_validated(TrendsQuery, request)).resolved()
-        rows, stale = analytics.hotspot_trends_rows(params)
-        geometries = _geometries(level=params.level)
+        params = TrendParams(**_validated(TrendsQuery, request)).resolved()
+        features, stale = trend_features(params)
         body = {
             "type": "FeatureCollection",
             "parameters": params.__dict__,
             "stale": stale,
-            "features": [_feature(row, geometries[row["code"]]) for row in rows],
+            "features": features,
         }
         return Response(TrendCollectionSerializer(body).data)

@@ -1,14 +1,12 @@
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 
+from common.api.pagination import FeaturePagination
 from common.api.query import StrictFilterBackend
 from common.api.responses import bad_request, not_found
-from radar.api.pagination import FeaturePagination
 from territories.api.filters import TerritoryFilter
-from territories.api.serializers import TerritoryDetailSerializer, TerritorySerializer
+from territories.api.serializers import TerritorySerializer
 from territories.models import Territory
-from territories.selectors import territories_with_code, territories_with_initiative_counts
 
 
 @extend_schema(
@@ -27,25 +25,3 @@ class TerritoryListApi(generics.ListAPIView):
     pagination_class = FeaturePagination
     filterset_class = TerritoryFilter
     filter_backends = [StrictFilterBackend]
-
-
-@extend_schema(
-    responses={200: TerritoryDetailSerializer, 404: not_found("No territory has this code.")}
-)
-class TerritoryDetailApi(generics.RetrieveAPIView):
-    """One territory with the published (and active) initiatives located inside it.
-
-    A code that recurs across levels (a region and a département) resolves to the coarsest."""
-
-    serializer_class = TerritoryDetailSerializer
-    lookup_field = "code"
-
-    def get_queryset(self):
-        return Territory.objects.select_related("parent")
-
-    def get_object(self):
-        territories = territories_with_code(code=self.kwargs["code"]).select_related("parent")
-        territory = territories_with_initiative_counts(territories=territories).first()
-        if territory is None:
-            raise Http404
-        return territory

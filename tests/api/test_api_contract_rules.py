@@ -106,7 +106,7 @@ def test_the_document_states_the_submission_rules(document):
 
 
 def test_the_trend_patterns_of_the_document_are_those_of_the_analysis():
-    from radar.analysis.trends import PATTERN_LABELS
+    from radar.reports.trends import PATTERN_LABELS
 
     assert set(TREND_PATTERNS) == set(PATTERN_LABELS)
 
@@ -118,3 +118,38 @@ def test_the_radar_answers_go_through_their_serializers(client):
     assert list(feature) == ["type", "id", "geometry", "properties"]
     assert feature["properties"]["cluster"] in {"high", "low", "not_significant"}
     assert gaps["parameters"]["level"] == "epci"
+
+
+def _keys(value, path=""):
+    """Every member path of a JSON value (lists: their first item)."""
+    if isinstance(value, dict):
+        found = set()
+        for key, inner in value.items():
+            found |= {f"{path}/{key}"} | _keys(inner, f"{path}/{key}")
+        return found
+    if isinstance(value, list) and value:
+        return _keys(value[0], path + "[]")
+    return set()
+
+
+def test_the_serializers_drop_nothing_the_reports_give(client):
+    """The answers are the reports' own dicts through the serializers: nothing is lost."""
+    from radar.reports.emerging import EmergingParams, emerging_features
+    from radar.reports.gaps import GapParams, gap_features
+    from radar.reports.insights import workshop_insights
+    from radar.reports.signals import territory_signals
+    from radar.reports.trends import TrendParams, trend_features
+    from territories.selectors import territory_by_code
+
+    answers = {
+        "gaps": (gap_features(GapParams(level="epci"))[0], "?level=epci"),
+        "trends": (trend_features(TrendParams(level="epci"))[0], "?level=epci"),
+        "emerging": (emerging_features(EmergingParams())[0], ""),
+    }
+    for name, (features, query) in answers.items():
+        served = client.get(f"/api/v1/radar/{name}/{query}").json()["features"]
+        assert _keys(features) == _keys(served), name
+    signals = territory_signals(territory=territory_by_code(code="33063"))
+    served = client.get("/api/v1/radar/signals/?territory=33063").json()
+    assert _keys(signals) == _keys(served)
+    assert _keys(workshop_insights()) == _keys(client.get("/api/v1/radar/insights/").json())

@@ -56,23 +56,23 @@ def _compute_once_per_level(monkeypatch):
     (tests/radar checks those): each analysis is computed once per level, with few
     permutations, and that result stands for every other parameter set. Everything else (the
     parameters' checks, the cache, the words, the geometries, the serializers) runs as is."""
-    from radar import analytics
+    from radar.reports import emerging, gaps, trends
 
-    monkeypatch.setattr(analytics, "CLUSTER_PERMUTATIONS", 99)
-    monkeypatch.setattr(analytics, "TREND_PERMUTATIONS", 99)
-    for name, key in (
-        ("_compute_gaps", lambda params: params.level),
-        ("_compute_trends", lambda params: params.level),
-        ("_compute_emerging", lambda params: "all"),
+    monkeypatch.setattr(gaps, "CLUSTER_PERMUTATIONS", 99)
+    monkeypatch.setattr(trends, "TREND_PERMUTATIONS", 99)
+    for module, key in (
+        (gaps, lambda params: params.level),
+        (trends, lambda params: params.level),
+        (emerging, lambda params: "all"),
     ):
-        compute, results = getattr(analytics, name), {}
+        compute, results = module._compute, {}
 
-        def once(params, compute=compute, results=results, key=key):
+        def once(params, *args, compute=compute, results=results, key=key):
             if key(params) not in results:
-                results[key(params)] = compute(params)
+                results[key(params)] = compute(params, *args)
             return results[key(params)]
 
-        monkeypatch.setattr(analytics, name, once)
+        monkeypatch.setattr(module, "_compute", once)
 
 
 def _follow_the_rules_in_words(case) -> None:
