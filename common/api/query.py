@@ -28,7 +28,7 @@ def refuse_ambiguous_parameters(
         values = params.getlist(name)
         if len(values) > 1 and name not in repeatable:
             errors[name] = [REPEATED]
-        elif any(not value.strip() for value in values):
+        elif "" in values:
             errors[name] = [EMPTY]
     if errors:
         raise ValidationError(errors)
