@@ -1,0 +1,111 @@
+"""Background work of the radar, run by the task worker (`manage.py run_worker`).
+
+- `compute_result`: one result a request asked for (radar.results enqueues it, once per
+  result and data fingerprint).
+- `recompute_radar`: the results the pages show by default, after published data changed.
+  Debounced and coalesced: the first change of a burst schedules one recomputation a few
+  seconds later (RADAR_RECOMPUTE_DELAY_SECONDS); the changes made meanwhile find it scheduled
+  and add nothing; it reads the data as they are when it runs. A change that changes nothing
+  public (a pending submission) schedules nothing.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.tasks import task
+from django.utils import timezone
+
+from initiatives.tasks import enqueue
+from radar import results
+
+logger = logging.getLogger(__name__)
+RECOMPUTATION_SCHEDULED = "radar:recomputation-scheduled"
+RECOMPUTED_FINGERPRINT = "radar:recomputed-fingerprint"
+
+
+def _gaps(params: dict):
+    from radar import analytics
+
+    return analytics.gaps_rows(analytics.GapParams(**params))
+
+
+def _trends(params: dict):
+    from radar import analytics
+
+    return analytics.hotspot_trends_rows(analytics.TrendParams(**params))
+
+
+def _emerging(params: dict):
+    from radar import analytics
+
+    return analytics.emerging_rows(analytics.EmergingParams(**params))
+
+
+def _insights(params: dict):
+    from radar import analytics
+
+    return analytics.workshop_insights()
+
+
+def _signals(params: dict):
+    from radar import analytics
+    from territories.models import Territory
+
+    territory = Territory.objects.filter(level=params["level"], code=params["code"]).first()
+    return analytics.territory_signals(territory=territory) if territory else None
+
+
+# What computes each named result of radar.results from its parameters.
+COMPUTATIONS = {
+    "gaps": _gaps,
+    "trends": _trends,
+    "emerging": _emerging,
+    "insights": _insights,
+    "signals": _signals,
+}
+
+
+@task(queue_name="radar")
+def compute_result(name: str, params: dict, marker: str) -> None:
+    try:
+        with results.computing():
+            COMPUTATIONS[name](params)
+    finally:
+        results.computation_done(marker)
+
+
+def warm_up() -> None:
+    """Compute the results the radar's pages show by default, if not fresh already."""
+    from radar import analytics
+
+    with results.computing():
+        for level in analytics.GAP_LEVELS:
+            analytics.gaps_rows(analytics.GapParams(level=level))
+            analytics.hotspot_trends_rows(analytics.TrendParams(level=level))
+        analytics.emerging_rows(analytics.EmergingParams())
+        analytics.workshop_insights()
+
+
+@task(queue_name="radar")
+def recompute_radar() -> str:
+    cache.delete(RECOMPUTATION_SCHEDULED)  # a change from now on schedules the next one
+    fingerprint = results.data_fingerprint()
+    warm_up()
+    cache.set(RECOMPUTED_FINGERPRINT, fingerprint, None)
+    return fingerprint
+
+
+def schedule_recomputation() -> bool:
+    """After a commit that touched initiatives: one recomputation for the whole burst, and
+    none when nothing public changed. Returns whether one was enqueued."""
+    fingerprint = results.data_fingerprint()
+    if cache.get(RECOMPUTED_FINGERPRINT) == fingerprint:
+        return False
+    timeout = settings.RADAR_RECOMPUTE_DELAY_SECONDS + results.SCHEDULED_TIMEOUT
+    if not cache.add(RECOMPUTATION_SCHEDULED, fingerprint, timeout):
+        return False
+    run_after = timezone.now() + timedelta(seconds=settings.RADAR_RECOMPUTE_DELAY_SECONDS)
+    enqueue(recompute_radar, run_after=run_after)
+    return True
