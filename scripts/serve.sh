@@ -7,9 +7,9 @@ cd "$(dirname "$0")/.."
 PORT="${1:-8000}"
 PY=.venv/bin/python
 
-# Requests never compute the radar: its default results are computed once before serving
-# (a second or two when nothing changed).
-"$PY" manage.py warm_radar
+# Requests never compute the radar: the worker computes its default results first (about ten
+# seconds after a fresh set-up, during which the radar's pages say so; nothing when fresh).
+"$PY" manage.py warm_radar --enqueue
 
 "$PY" manage.py run_worker --queue-name '*' --no-reload &
 worker=$!
