@@ -34,7 +34,9 @@ def queue_email(
     email = OutgoingEmail.objects.create(
         kind=kind, to=to, subject=one_line(subject)[:300], body=body, initiative=initiative
     )
-    transaction.on_commit(lambda: enqueue_delivery(email.pk))
+    # Robust: should the enqueue fail (the database gone right after the commit), the
+    # answer stays a success and the worker finds the e-mail later (resume_stalled_emails).
+    transaction.on_commit(lambda: enqueue_delivery(email.pk), robust=True)
     return email
 
 

@@ -367,5 +367,5 @@ def email_send_again(*, email: OutgoingEmail) -> bool:
         status=OutgoingEmailStatus.PENDING, attempts=0, next_attempt_at=None
     )
     if again:
-        transaction.on_commit(lambda: enqueue_delivery(email.pk))
+        transaction.on_commit(lambda: enqueue_delivery(email.pk), robust=True)
     return bool(again)

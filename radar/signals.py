@@ -21,7 +21,7 @@ def _schedule() -> None:
 @receiver([post_save, post_delete], sender=Initiative)
 def initiative_changed(**kwargs) -> None:
     if not _suspended:
-        transaction.on_commit(_schedule)
+        transaction.on_commit(_schedule, robust=True)  # the write succeeded whatever happens
 
 
 @contextmanager
