@@ -13,6 +13,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -20,6 +21,7 @@ import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import psycopg
 from _common import (
@@ -157,14 +159,22 @@ def stack_env(database: str, smtp: SmtpServer, **extra: str) -> dict:
     }
 
 
+LOG = Path(tempfile.gettempdir()) / "radar-bench-load.log"
+
+
 def start_worker(queue: str, env: dict) -> subprocess.Popen:
     command = [sys.executable, "manage.py", "run_worker", "--no-reload", "--queue-name", queue]
-    return subprocess.Popen([*command, "--interval", "0.2", "-v0"], cwd=ROOT, env=env)
+    with LOG.open("a") as log:  # the worker's warnings (failed e-mails…) go to the log
+        return subprocess.Popen(
+            [*command, "--interval", "0.2", "-v0"], cwd=ROOT, env=env, stdout=log, stderr=log
+        )
 
 
 def start_stack(**extra_env: str) -> Stack:
     """The demo on a fresh scratch database, warmed; gunicorn (2 workers, production
     settings); one task worker for the e-mails and one for the radar; the SMTP server."""
+    LOG.write_text("")
+    print(f"(server and worker messages: {LOG})")
     database = scratch_database(DATABASE)
     for command in (["createcachetable"], ["load_demo", "-v0"], ["warm_radar"]):
         manage(database, *command)
@@ -175,9 +185,10 @@ def start_stack(**extra_env: str) -> Stack:
         cwd=ROOT, env=env, check=True,
     )  # fmt: skip
     workers = [start_worker(queue, env) for queue in ("email", "radar")]
-    server, url = serve_gunicorn(
-        database, workers=2, ready_path="/api/v1/territories/?level=epci", env=env
-    )
+    with LOG.open("a") as log:
+        server, url = serve_gunicorn(
+            database, workers=2, ready_path="/api/v1/territories/?level=epci", env=env, log=log
+        )
     for path in READS * 4:  # each gunicorn worker loads its libraries before the timing
         _request(url + path)
     return Stack(database=database, url=url, smtp=smtp, processes=[*workers, server])

@@ -182,19 +182,24 @@ def _number(value: float, decimals: int) -> str:
 # --- Vigilance signals -------------------------------------------------------------------
 
 
-def territory_signals(*, territory: Territory) -> dict:
-    def compute():
-        frame = initiatives_frame(level=territory.level, filters=InitiativeFilters())
-        mine = frame[frame["territory"] == territory.code]
-        table = signals.territory_signals(
-            pd.DataFrame(mine.drop(columns="geometry")),
-            timezone.localdate(),
-            territories=[territory.code],
-        )
-        return _plain(table.loc[territory.code].to_dict())
+def _compute_signals(level: str) -> dict[str, dict]:
+    """The signals of every territory of the level, in one pass (the worker warms them)."""
+    frame = initiatives_frame(level=level, filters=InitiativeFilters())
+    codes = list(Territory.objects.filter(level=level).values_list("code", flat=True))
+    table = signals.territory_signals(
+        pd.DataFrame(frame.drop(columns="geometry")), timezone.localdate(), territories=codes
+    )
+    return {code: _plain(table.loc[code].to_dict()) for code in codes}
 
-    key = {"code": territory.code, "level": territory.level}
-    values, stale = cached_result("signals", key, compute)
+
+def territory_signals(*, territory: Territory) -> dict:
+    level = territory.level
+    by_code, stale = cached_result("signals", {"level": level}, lambda: _compute_signals(level))
+    values = by_code.get(territory.code)
+    if values is None:  # a territory added since: its level's signals are being recomputed
+        from radar.results import ResultPending
+
+        raise ResultPending
     return {"territory": {"code": territory.code, "name": territory.name}, **values, "stale": stale}
 
 

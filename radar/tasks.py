@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from initiatives.tasks import enqueue
 from radar import results
+from territories.models import Territory
 
 logger = logging.getLogger(__name__)
 RECOMPUTATION_SCHEDULED = "radar:recomputation-scheduled"
@@ -51,10 +52,9 @@ def _insights(params: dict):
 
 def _signals(params: dict):
     from radar import analytics
-    from territories.models import Territory
 
-    territory = Territory.objects.filter(level=params["level"], code=params["code"]).first()
-    return analytics.territory_signals(territory=territory) if territory else None
+    level = params["level"]
+    return analytics.cached_result("signals", params, lambda: analytics._compute_signals(level))
 
 
 # What computes each named result of radar.results from its parameters.
@@ -86,6 +86,8 @@ def warm_up() -> None:
             analytics.hotspot_trends_rows(analytics.TrendParams(level=level))
         analytics.emerging_rows(analytics.EmergingParams())
         analytics.workshop_insights()
+        for level in Territory.objects.order_by().values_list("level", flat=True).distinct():
+            _signals({"level": level})  # the territory profiles' signals
 
 
 @task(queue_name="radar")
