@@ -40,8 +40,11 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "leaflet",
     "django_tasks_db",
+    # The project's own apps, lowest layer first (see README, "Layout").
+    "common",
     "territories",
     "initiatives",
+    "opendata",
     "radar",
 ]
 
@@ -69,7 +72,8 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The site frame (base.html, the error pages) belongs to no app.
+        "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -78,7 +82,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "radar.context_processors.site",
+                "common.context_processors.site",
             ],
         },
     },
@@ -190,10 +194,17 @@ RADAR_SERVED_TERRITORY = {
     "code": envstr("RADAR_SERVED_CODE", "33"),
 }
 # The radar's results are computed by the task worker, never by a request: after published
-# initiatives change, one recomputation runs this many seconds after the last change of a burst.
+# initiatives change, one recomputation runs this many seconds after the first change of a
+# burst, and sees every change made meanwhile.
 RADAR_RECOMPUTE_DELAY_SECONDS = envint("RADAR_RECOMPUTE_DELAY_SECONDS", 5)
 # Distances and areas are computed in a metric projection (Lambert-93 for metropolitan France).
 RADAR_METRIC_SRID = envint("RADAR_METRIC_SRID", 2154)
+# Seed of every Monte Carlo of the radar (scan replications, Gi* permutations, Fisher test):
+# the same data give the same results; the results report it. The default is
+# radar.analysis.randomness.DEFAULT_SEED (not imported here: it would load NumPy at start-up).
+RADAR_RANDOM_SEED = envint("RADAR_RANDOM_SEED", 20261127)
+if RADAR_RANDOM_SEED < 0:
+    raise ImproperlyConfigured("RADAR_RANDOM_SEED must be a whole number >= 0")
 
 MAP_TILE_URL = envstr("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = envstr(

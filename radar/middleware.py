@@ -1,9 +1,9 @@
 """A page that needs a radar result the worker has not computed yet says so, instead of
-computing it in the request (the API answers 202 Accepted through DRF: radar.results)."""
+computing it in the request (the API answers 202 Accepted through DRF: radar.reports.cache)."""
 
 from django.shortcuts import render
 
-from radar.results import RETRY_AFTER_SECONDS, ResultPending
+from radar.reports.cache import RETRY_AFTER_SECONDS, ResultPending
 
 
 class ResultPendingMiddleware:

@@ -1,5 +1,5 @@
 """After initiatives change, have the task worker recompute the radar's main results, so that
-the next visitor does not wait (radar.results serves the previous result meanwhile)."""
+the next visitor does not wait (radar.reports.cache serves the previous result meanwhile)."""
 
 from contextlib import contextmanager
 

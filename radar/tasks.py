@@ -1,6 +1,6 @@
 """Background work of the radar, run by the task worker (`manage.py run_worker`).
 
-- `compute_result`: one result a request asked for (radar.results enqueues it, once per
+- `compute_result`: one result a request asked for (radar.reports.cache enqueues it, once per
   result and data fingerprint).
 - `recompute_radar`: the results the pages show by default, after published data changed.
   Debounced and coalesced: the first change of a burst schedules one recomputation a few
@@ -18,7 +18,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from initiatives.tasks import enqueue
-from radar import results
+from radar.reports import cache as results
 from territories.models import Territory
 
 logger = logging.getLogger(__name__)
@@ -47,7 +47,8 @@ def _emerging(params: dict):
 def _insights(params: dict):
     from radar import analytics
 
-    return analytics.workshop_insights()
+    seed = params["seed"]
+    return analytics.cached_result("insights", params, lambda: analytics._compute_insights(seed))
 
 
 def _signals(params: dict):
@@ -57,7 +58,7 @@ def _signals(params: dict):
     return analytics.cached_result("signals", params, lambda: analytics._compute_signals(level))
 
 
-# What computes each named result of radar.results from its parameters.
+# What computes each named result of radar.reports.cache from its parameters.
 COMPUTATIONS = {
     "gaps": _gaps,
     "trends": _trends,

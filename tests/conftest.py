@@ -55,7 +55,7 @@ def pytest_configure(config):
 
     # Tasks run at once, in the test's transaction, when their enqueue is committed (tests
     # run on-commit callbacks with django_capture_on_commit_callbacks). The database backend
-    # and its worker are tested on their own (tests/test_tasks_worker.py).
+    # and its worker are tested on their own (tests/initiatives/test_email_tasks.py).
     settings.TASKS = IMMEDIATE_TASKS
     setting_changed.connect(reset_task_backends, dispatch_uid="reset_task_backends")
 
