@@ -9,6 +9,7 @@ timeout, loopback only."""
 
 import asyncio
 import json
+import os
 import signal
 import statistics
 import subprocess
@@ -333,6 +334,31 @@ def run_closed_loop(url: str, *, readers: int, seconds: float) -> tuple[float, l
 
 
 # --- Figures -----------------------------------------------------------------------------
+
+
+def cpu_seconds(root_pids: list[int]) -> float:
+    """CPU time (user + system) of these processes and their children, from /proc: a figure
+    that does not depend on how busy the rest of the machine is."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rpartition(")")[2].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    wanted, total = set(root_pids), 0
+    for pid, (parent, _cpu) in stats.items():
+        if parent in root_pids:
+            wanted.add(pid)
+    for pid in wanted:
+        total += stats.get(pid, (0, 0))[1]
+    return total / ticks
+
+
+def load_average() -> str:
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
 def percentile(values: list[float], q: int) -> float:

@@ -18,7 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _load import (
+    cpu_seconds,
     describe,
+    load_average,
     percentile,
     run_closed_loop,
     run_open_loop,
@@ -29,13 +31,32 @@ from _load import (
 )
 
 
+def wait_until_idle(pids: list[int], limit: float = 120) -> float:
+    """The CPU time used so far, once the processes have stopped working (or after limit)."""
+    began, used = time.monotonic(), cpu_seconds(pids)
+    while time.monotonic() - began < limit:
+        time.sleep(2)
+        now = cpu_seconds(pids)
+        if now - used < 0.2:
+            return now
+        used = now
+    return used
+
+
 def main(seconds: int = 60, closed_seconds: int = 30) -> None:
     stack = start_stack()
     try:
         print(f"open loop, {seconds} s: 20 reads/s + 2 submissions/s on {stack.url}")
+        pids = [process.pid for process in stack.processes]
+        cpu_before = cpu_seconds(pids)
         answers = run_open_loop(
             stack.url, seconds=seconds, reads_per_s=20, submits_per_s=2, run=str(int(time.time()))
         )
+        load = load_average()
+        cpu = wait_until_idle(pids) - cpu_before  # the server works through what it received
+        print(f"  machine load average {load} (2 cores); server and task workers used "
+              f"{cpu:.0f} s of CPU for {len(answers)} requests: {1000 * cpu / len(answers):.0f} "
+              f"ms each")  # fmt: skip
         errors = [a for a in answers if not a.ok]
         print(f"  answers by status: {statuses(answers)}; errors: {len(errors)}")
         print(f"  reads:       {describe(answers, 'read')}")
