@@ -357,6 +357,18 @@ def cpu_seconds(root_pids: list[int]) -> float:
     return total / ticks
 
 
+def wait_until_idle(pids: list[int], limit: float = 120) -> float:
+    """The CPU time used so far, once the processes have stopped working (or after limit)."""
+    began, used = time.monotonic(), cpu_seconds(pids)
+    while time.monotonic() - began < limit:
+        time.sleep(2)
+        now = cpu_seconds(pids)
+        if now - used < 0.2:
+            return now
+        used = now
+    return used
+
+
 def load_average() -> str:
     return " ".join(f"{value:.1f}" for value in os.getloadavg())
 

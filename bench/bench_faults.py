@@ -25,6 +25,7 @@ from _load import (
     statuses,
     stored_submission_ids,
     wait_for_emails,
+    wait_until_idle,
 )
 
 FAULT_AT, FAULT_FOR = 15.0, 15.0
@@ -91,6 +92,9 @@ def recovery(answers: list[Answer]) -> str:
 
 
 def run_scenario(stack, key: str, title: str, start, end, seconds: float) -> None:
+    # The previous scenario's backlog (requests the server still works through) must not
+    # count against this one.
+    wait_until_idle([process.pid for process in stack.processes], limit=300)
     print(f"({key}) {title}: fault from {FAULT_AT:.0f} s to {FAULT_AT + FAULT_FOR:.0f} s "
           f"of {seconds:.0f} s of load")  # fmt: skip
     answers = run_open_loop(

@@ -28,19 +28,8 @@ from _load import (
     statuses,
     stored_submission_ids,
     wait_for_emails,
+    wait_until_idle,
 )
-
-
-def wait_until_idle(pids: list[int], limit: float = 120) -> float:
-    """The CPU time used so far, once the processes have stopped working (or after limit)."""
-    began, used = time.monotonic(), cpu_seconds(pids)
-    while time.monotonic() - began < limit:
-        time.sleep(2)
-        now = cpu_seconds(pids)
-        if now - used < 0.2:
-            return now
-        used = now
-    return used
 
 
 def main(seconds: int = 60, closed_seconds: int = 30) -> None:
