@@ -1,13 +1,14 @@
 """After initiatives change, have the task worker recompute the radar's main results, so that
-the next visitor does not wait (radar.reports.cache serves the previous result meanwhile)."""
-
-from contextlib import contextmanager
+the next visitor does not wait (radar.reports.cache serves the previous result meanwhile).
+During a bulk write (initiatives.signals.bulk_write) nothing is scheduled per row: run
+`manage.py warm_radar` afterwards (or let the next requests enqueue what they need)."""
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from initiatives.models import Initiative
+from initiatives.signals import bulk_write_finished, bulk_write_started
 
 _suspended = 0
 
@@ -24,13 +25,13 @@ def initiative_changed(**kwargs) -> None:
         transaction.on_commit(_schedule, robust=True)  # the write succeeded whatever happens
 
 
-@contextmanager
-def recomputation_suspended():
-    """For bulk writes (imports, the demo): no scheduling per row; run `manage.py warm_radar`
-    (or let the next request enqueue what it needs) afterwards."""
+@receiver(bulk_write_started)
+def _bulk_write_started(**kwargs) -> None:
     global _suspended
     _suspended += 1
-    try:
-        yield
-    finally:
-        _suspended -= 1
+
+
+@receiver(bulk_write_finished)
+def _bulk_write_finished(**kwargs) -> None:
+    global _suspended
+    _suspended -= 1

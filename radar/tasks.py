@@ -27,35 +27,34 @@ RECOMPUTED_FINGERPRINT = "radar:recomputed-fingerprint"
 
 
 def _gaps(params: dict):
-    from radar import analytics
+    from radar.reports.gaps import GapParams, gaps_rows
 
-    return analytics.gaps_rows(analytics.GapParams(**params))
+    return gaps_rows(GapParams(**params))
 
 
 def _trends(params: dict):
-    from radar import analytics
+    from radar.reports.trends import TrendParams, hotspot_trends_rows
 
-    return analytics.hotspot_trends_rows(analytics.TrendParams(**params))
+    return hotspot_trends_rows(TrendParams(**params))
 
 
 def _emerging(params: dict):
-    from radar import analytics
+    from radar.reports.emerging import EmergingParams, emerging_rows
 
-    return analytics.emerging_rows(analytics.EmergingParams(**params))
+    return emerging_rows(EmergingParams(**params))
 
 
 def _insights(params: dict):
-    from radar import analytics
+    from radar.reports.insights import workshop_insights
 
-    seed = params["seed"]
-    return analytics.cached_result("insights", params, lambda: analytics._compute_insights(seed))
+    return workshop_insights()  # its key holds the seed, the same setting as the web's
 
 
 def _signals(params: dict):
-    from radar import analytics
+    from radar.reports.signals import compute_level
 
     level = params["level"]
-    return analytics.cached_result("signals", params, lambda: analytics._compute_signals(level))
+    return results.cached_result("signals", params, lambda: compute_level(level))
 
 
 # What computes each named result of radar.reports.cache from its parameters.
@@ -79,14 +78,14 @@ def compute_result(name: str, params: dict, marker: str) -> None:
 
 def warm_up() -> None:
     """Compute the results the radar's pages show by default, if not fresh already."""
-    from radar import analytics
+    from radar.parameters import GAP_LEVELS
 
     with results.computing():
-        for level in analytics.GAP_LEVELS:
-            analytics.gaps_rows(analytics.GapParams(level=level))
-            analytics.hotspot_trends_rows(analytics.TrendParams(level=level))
-        analytics.emerging_rows(analytics.EmergingParams())
-        analytics.workshop_insights()
+        for level in GAP_LEVELS:
+            _gaps({"level": level})
+            _trends({"level": level})
+        _emerging({})
+        _insights({})
         for level in Territory.objects.order_by().values_list("level", flat=True).distinct():
             _signals({"level": level})  # the territory profiles' signals
 
