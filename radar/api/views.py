@@ -26,6 +26,13 @@ class GapQuery(serializers.Serializer):
     )
     min_population = serializers.IntegerField(min_value=0, max_value=10_000_000, required=False)
     radius_km = serializers.FloatField(min_value=0.1, max_value=200, required=False)
+    geometry = serializers.BooleanField(
+        default=True,
+        help_text=(
+            "false: figures only (geometry null); the maps draw the shapes once from the "
+            "versioned territory tiles (/tiles/territories/…), so a filter moves kilobytes."
+        ),
+    )
 
 
 class RadarGapsApi(APIView):
@@ -42,28 +49,33 @@ class RadarGapsApi(APIView):
 
         query = GapQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
+        with_geometry = query.validated_data.pop("geometry")
         params = analytics.GapParams(**query.validated_data)
         rows, stale = analytics.gaps_rows(params)
-        geometries = dict(
-            Territory.objects.filter(level=params.level)
-            .annotate(geojson=AsGeoJSON("geometry", precision=5))
-            .values_list("code", "geojson")
-        )
+        geometries = _geometries(params.level) if with_geometry else {}
         return Response(
             {
                 "type": "FeatureCollection",
                 "parameters": params.__dict__,
                 "stale": stale,
-                "features": [_feature(row, geometries[row["code"]]) for row in rows],
+                "features": [_feature(row, geometries.get(row["code"])) for row in rows],
             }
         )
 
 
-def _feature(properties: dict, geometry: str) -> dict:
+def _geometries(level: str) -> dict[str, str]:
+    return dict(
+        Territory.objects.filter(level=level)
+        .annotate(geojson=AsGeoJSON("geometry", precision=5))
+        .values_list("code", "geojson")
+    )
+
+
+def _feature(properties: dict, geometry: str | None) -> dict:
     return {
         "type": "Feature",
         "id": properties["code"],
-        "geometry": json.loads(geometry),
+        "geometry": json.loads(geometry) if geometry else None,
         "properties": properties,
     }
 
@@ -148,6 +160,9 @@ class TrendsQuery(serializers.Serializer):
     end_year = serializers.IntegerField(
         min_value=1900, max_value=2100, required=False, help_text="Last year (default: now)."
     )
+    geometry = serializers.BooleanField(
+        default=True, help_text="false: figures only (geometry null), as for the gaps."
+    )
 
 
 class RadarTrendsApi(APIView):
@@ -177,18 +192,15 @@ class RadarTrendsApi(APIView):
 
         query = TrendsQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
+        with_geometry = query.validated_data.pop("geometry")
         params = analytics.TrendParams(**query.validated_data).resolved()
         rows, stale = analytics.hotspot_trends_rows(params)
-        geometries = dict(
-            Territory.objects.filter(level=params.level)
-            .annotate(geojson=AsGeoJSON("geometry", precision=5))
-            .values_list("code", "geojson")
-        )
+        geometries = _geometries(params.level) if with_geometry else {}
         return Response(
             {
                 "type": "FeatureCollection",
                 "parameters": params.__dict__,
                 "stale": stale,
-                "features": [_feature(row, geometries[row["code"]]) for row in rows],
+                "features": [_feature(row, geometries.get(row["code"])) for row in rows],
             }
         )
