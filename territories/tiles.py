@@ -136,8 +136,8 @@ def territory_tile_geojson(*, level: str, tile: Tile) -> bytes:
         cursor.execute(TERRITORY_TILE_SQL, params)
         rows = cursor.fetchall()
     features = ",".join(
-        '{"type":"Feature","id":%s,"properties":{"code":%s,"name":%s},"geometry":%s}'
-        % (_json(code), _json(code), _json(name), geometry)
+        f'{{"type":"Feature","id":{_json(code)},"properties":{{"code":{_json(code)},'
+        f'"name":{_json(name)}}},"geometry":{geometry}}}'
         for code, name, geometry in rows
     )
     return ('{"type":"FeatureCollection","features":[' + features + "]}").encode()

@@ -3,7 +3,7 @@
 // server's, paginated, and works without JavaScript.
 import { countText, createMap, element, initiativeLayer, link } from "./radar-map.js";
 
-const { gettext } = window;
+const { gettext, ngettext } = window;
 const mapElement = document.getElementById("map");
 const statusElement = document.getElementById("map-status");
 const form = document.getElementById("filters");
@@ -48,7 +48,7 @@ const initiatives = initiativeLayer({ group: markers, popup: popupContent, query
 initiatives.on("loading", () => announce(gettext("Loading the initiatives…")));
 initiatives.on("load", () => {
   const total = initiatives.total();
-  announce(countText("%s initiative on the map.", "%s initiatives on the map.", total));
+  announce(countText(ngettext("%s initiative on the map.", "%s initiatives on the map.", total), total));
   mapElement.dataset.loaded = String(total);
 });
 initiatives.on("tileerror", () =>

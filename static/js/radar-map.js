@@ -16,8 +16,10 @@ export function formatNumber(value, options) {
   return options ? new Intl.NumberFormat(language, options).format(value) : numberFormat.format(value);
 }
 
-export function countText(singular, plural, count) {
-  return interpolate(ngettext(singular, plural, count), [formatNumber(count)]);
+// `text` comes from ngettext (so that the catalogue extracts it); the count is formatted in
+// the page's language.
+export function countText(text, count) {
+  return interpolate(text, [formatNumber(count)]);
 }
 
 export function element(tag, text, className) {
@@ -130,7 +132,7 @@ export function initiativeLayer(options) {
 
 function membersPopup(members, popup) {
   const box = element("div", null, "popup");
-  box.append(element("p", countText("%s initiative here:", "%s initiatives here:", members.length)));
+  box.append(element("p", countText(ngettext("%s initiative here:", "%s initiatives here:", members.length), members.length)));
   const list = element("ul");
   for (const member of members) {
     const item = element("li");
@@ -160,7 +162,7 @@ function drawInitiatives(collection, group, popup, iconFor) {
       });
       marker.bindPopup(() => popup(initiative));
     } else {
-      const label = countText("%s initiative, zoom in", "%s initiatives, zoom in", properties.count);
+      const label = countText(ngettext("%s initiative, zoom in", "%s initiatives, zoom in", properties.count), properties.count);
       marker = L.marker([lat, lon], { icon: clusterIcon(properties.count), title: label, keyboard: true });
       marker.on("add", () => marker.getElement().setAttribute("aria-label", label));
       const open = () => {

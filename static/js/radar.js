@@ -15,7 +15,7 @@ import {
   territoryLayer,
 } from "./radar-map.js";
 
-const { gettext, interpolate } = window;
+const { gettext, interpolate, ngettext } = window;
 const mapElement = document.getElementById("radar-map");
 const statusElement = document.getElementById("radar-status");
 const form = document.getElementById("radar-filters");
@@ -89,7 +89,7 @@ const initiativesLoaded = new Promise((resolve) => {
 initiatives.on("loading", () => say("initiatives", gettext("Loading the initiatives…")));
 initiatives.on("load", () => {
   const total = initiatives.total();
-  say("initiatives", countText("%s initiative on the map.", "%s initiatives on the map.", total));
+  say("initiatives", countText(ngettext("%s initiative on the map.", "%s initiatives on the map.", total), total));
   mapElement.dataset.loaded = String(total);
   initiativesReady();
 });
@@ -99,7 +99,7 @@ initiatives.on("tileerror", () => {
 });
 asking.on("load", () => {
   const total = asking.total();
-  say("asking", countText("%s initiative asking for support.", "%s initiatives asking for support.", total));
+  say("asking", countText(ngettext("%s initiative asking for support.", "%s initiatives asking for support.", total), total));
 });
 
 // Gaps, white zones, clusters, trends: shapes from the territory tiles, figures by code ---------
@@ -150,7 +150,7 @@ function gapPopup(properties) {
   box.append(
     element(
       "p",
-      countText("%s active initiative.", "%s active initiatives.", properties.active_initiatives),
+      countText(ngettext("%s active initiative.", "%s active initiatives.", properties.active_initiatives), properties.active_initiatives),
     ),
   );
   if (properties.white_zone) box.append(element("p", gettext("White zone: no initiative nearby.")));
@@ -256,14 +256,12 @@ async function loadGaps() {
     const white = rows.filter((row) => row.white_zone).length;
     const narrowed = GAP_FILTERS.some((name) => params.has(name));
     const note = narrowed ? ` ${gettext("The gap layers count only the chosen kind of initiative.")}` : "";
-    say(
-      "gaps",
-      `${countText("%s territory compared,", "%s territories compared,", rows.length)} ${countText(
-        "%s white zone.",
-        "%s white zones.",
-        white,
-      )}${note}`,
+    const compared = countText(
+      ngettext("%s territory compared,", "%s territories compared,", rows.length),
+      rows.length,
     );
+    const whiteZones = countText(ngettext("%s white zone.", "%s white zones.", white), white);
+    say("gaps", `${compared} ${whiteZones}${note}`);
   } catch (error) {
     figures.gaps = new Map();
     say("gaps", gettext("The gap analysis is not available."));
@@ -280,7 +278,7 @@ async function loadTrends() {
     const patterned = rows.filter((row) => row.pattern !== "no_pattern").length;
     say(
       "trends",
-      countText("%s territory with a hot-spot trend.", "%s territories with a hot-spot trend.", patterned),
+      countText(ngettext("%s territory with a hot-spot trend.", "%s territories with a hot-spot trend.", patterned), patterned),
     );
   } catch (error) {
     figures.trends = new Map();
@@ -314,7 +312,7 @@ async function loadEmerging() {
       }),
     );
     const count = (collection.features || []).length;
-    say("emerging", countText("%s emerging movement.", "%s emerging movements.", count));
+    say("emerging", countText(ngettext("%s emerging movement.", "%s emerging movements.", count), count));
   } catch (error) {
     say("emerging", gettext("The emerging movements are not available."));
   }

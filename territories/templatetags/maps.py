@@ -17,9 +17,8 @@ register = template.Library()
 
 def tile_attribution() -> str:
     if settings.MAP_TILE_ATTRIBUTION == settings.MAP_TILE_ATTRIBUTION_DEFAULT:
-        return _(
-            '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
-        )
+        link = '<a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+        return _("&copy; %(openstreetmap)s contributors") % {"openstreetmap": link}
     return settings.MAP_TILE_ATTRIBUTION
 
 
