@@ -74,7 +74,8 @@ def test_the_map_configuration_comes_from_the_served_territory():
     config = json.loads(html.split(">", 1)[1].rsplit("<", 1)[0])
     west, south, east, north = config["bounds"]
     assert -1.3 < west < -1.2 and 45.5 < north < 45.6 and 0.3 < east < 0.4 and 44.1 < south < 44.2
-    assert config["initiatives"] == f"/tiles/initiatives/{data_version('initiatives')}/{{z}}/{{x}}/{{y}}.json"
+    version = data_version("initiatives")
+    assert config["initiatives"] == f"/tiles/initiatives/{version}/{{z}}/{{x}}/{{y}}.json"
     assert "{level}" in config["territories"]
     assert "OpenStreetMap" in config["attribution"]
 
