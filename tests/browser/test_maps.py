@@ -88,7 +88,9 @@ def test_without_background_tiles_the_communes_are_drawn_and_named(site, page, a
     block_background(page)
     page.goto(site.url + "/")
     wait_loaded(page)
-    page.wait_for_function("() => document.querySelectorAll('.leaflet-basemap-pane path').length > 0")
+    page.wait_for_function(
+        "() => document.querySelectorAll('.leaflet-basemap-pane path').length > 0"
+    )
     assert "contours des communes" in page.locator("#map-status").inner_text()
     # Zoomed on Bordeaux, the communes carry their names.
     page.evaluate("() => document.querySelector('#map')")
@@ -104,7 +106,9 @@ def test_without_background_tiles_the_communes_are_drawn_and_named(site, page, a
 def test_a_resident_places_the_pin_by_the_commune_shapes_alone(site, page):
     block_background(page)
     page.goto(site.url + "/contribuer/")
-    page.wait_for_function("() => document.querySelectorAll('.leaflet-basemap-pane path').length > 10")
+    page.wait_for_function(
+        "() => document.querySelectorAll('.leaflet-basemap-pane path').length > 10"
+    )
     box = page.locator("#place-map").bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     assert page.locator("#place-map").get_attribute("data-placed") == "true"
@@ -130,3 +134,14 @@ def test_a_radar_filter_moves_figures_not_shapes(site, page):
     assert gaps and all("geometry=false" in r.url for r in gaps)
     assert all(r.sizes()["responseBodySize"] < 200_000 for r in gaps)
     assert page.locator("path.leaflet-interactive").count() > 0
+
+
+def test_the_detail_page_shows_where_the_initiative_is_without_tiles(site, page, axe):
+    block_background(page)
+    page.goto(site.url + "/")
+    page.locator(".initiatives li a").first.click()
+    page.wait_for_function(
+        "() => document.querySelectorAll('#detail-map .leaflet-basemap-pane path').length > 0"
+    )
+    assert page.locator("#detail-map .leaflet-marker-icon").count() == 1
+    assert axe(page) == []
