@@ -140,16 +140,18 @@ def bench(database: str, label: str, runs: int) -> dict:
                 med = {k: statistics.median(v[k] for v in visits) for k in visits[0]}
                 worst_task = max(v["longest_task_ms"] for v in visits)
                 results[path] = {**med, "worst_long_task_ms": worst_task}
-                print(
-                    f"  {path:8} drawn {med['drawn_s']:.2f} s (every layer {med['every_layer_s']:.2f} s), "
+                line = (
+                    f"  {path:8} drawn {med['drawn_s']:.2f} s "
+                    f"(every layer {med['every_layer_s']:.2f} s), "
                     f"{med['requests']:.0f} requests, {med['bytes'] / 1e6:.2f} MB, "
                     f"JS heap {med['heap_mb']:.1f} MB, {med['markers']:.0f} markers for "
                     f"{med['initiatives_in_view']:.0f} initiatives; zoom ×2 + pan: "
-                    f"{med['requests_zoom_pan']:.0f} requests, {med['bytes_zoom_pan'] / 1e3:.0f} kB, "
-                    f"long tasks {med['long_tasks_zoom_pan']:.0f} (longest {worst_task:.0f} ms over "
-                    f"{runs} runs)",
-                    flush=True,
+                    f"{med['requests_zoom_pan']:.0f} requests, "
+                    f"{med['bytes_zoom_pan'] / 1e3:.0f} kB, "
+                    f"long tasks {med['long_tasks_zoom_pan']:.0f} "
+                    f"(longest {worst_task:.0f} ms over {runs} runs)"
                 )
+                print(line, flush=True)
             browser.close()
     finally:
         server.terminate()

@@ -98,10 +98,11 @@ def per_zoom(name: str, rows: list[tuple[float, int, int]], tiles) -> None:
     by_zoom: dict[int, list] = {}
     for (z, _, _), row in zip(tiles, rows, strict=True):
         by_zoom.setdefault(z, []).append(row)
-    cells = [
-        f"z{z}: {statistics.median(t for t, _, _ in r):.1f} ms/{int(statistics.median(s for _, s, _ in r))} B"
-        for z, r in sorted(by_zoom.items())
-    ]
+    cells = []
+    for z, r in sorted(by_zoom.items()):
+        time_ms = statistics.median(t for t, _, _ in r)
+        size = int(statistics.median(s for _, s, _ in r))
+        cells.append(f"z{z}: {time_ms:.1f} ms/{size} B")
     print(f"    {name} by zoom (median time / size): " + ", ".join(cells), flush=True)
 
 

@@ -7,6 +7,7 @@ import pytest
 
 pytestmark = pytest.mark.browser
 BACKGROUND = re.compile(r"tile\.openstreetmap\.org")
+BASEMAP_DRAWN = "() => document.querySelectorAll('.leaflet-basemap-pane path').length > {count}"
 
 
 def block_background(page):
