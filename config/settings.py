@@ -39,8 +39,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "leaflet",
+    # The project's own apps, lowest layer first (see README, "Layout").
+    "common",
     "territories",
     "initiatives",
+    "opendata",
     "radar",
 ]
 
@@ -67,7 +70,8 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The site frame (base.html, the error pages) belongs to no app.
+        "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -76,7 +80,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "radar.context_processors.site",
+                "common.context_processors.site",
             ],
         },
     },

@@ -1,5 +1,5 @@
 """The radar's analytics as the pages and the API use them: read the ORM into tables, run
-radar.analysis, cache the structured result (radar.results), then put words on it in the
+radar.analysis, cache the structured result (radar.reports.cache), then put words on it in the
 request's language. Nothing here is computed in a template or a view."""
 
 from dataclasses import dataclass
@@ -22,7 +22,7 @@ from initiatives.models import Initiative
 from initiatives.selectors import InitiativeFilters, initiatives_matching
 from radar.analysis import clusters, gaps, insights, signals
 from radar.parameters import GAP_LEVELS
-from radar.results import cached_result
+from radar.reports.cache import cached_result
 from territories.models import Territory
 from territories.selectors import territory_containing
 

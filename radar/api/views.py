@@ -1,5 +1,5 @@
 """The radar's analytics over HTTP. Results are cached and recomputed in the background
-after data change (radar.results): a response says `stale: true` while that happens."""
+after data change (radar.reports.cache): a response says `stale: true` while that happens."""
 
 import json
 
