@@ -39,6 +39,15 @@ TIPG_VENV = ROOT / "bench" / ".tipg-venv"
 DEMO_DB = "radar_bench_demo"
 
 
+def stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:  # a worker busy with a long request
+        server.kill()
+        server.wait()
+
+
 def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
     n = 2**z
     rad = math.radians(lat)
@@ -234,8 +243,7 @@ def bench_database(database: str, label: str, load_seconds: float, tipg: Path | 
             f"  load, random views, 8 clients {load_seconds:.0f} s: {results['load']}", flush=True
         )
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)
     if tipg:
         tipg_server, tipg_base = serve_tipg(tipg, database)
         try:
@@ -256,8 +264,7 @@ def bench_database(database: str, label: str, load_seconds: float, tipg: Path | 
             results["tipg_p95_over_ours_cold_p95"] = round(ratio, 2)
             print(f"  tipg p95 / ours (cold .pbf) p95 = {ratio:.2f}", flush=True)
         finally:
-            tipg_server.terminate()
-            tipg_server.wait(timeout=30)
+            stop(tipg_server)
     return results
 
 

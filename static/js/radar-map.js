@@ -241,8 +241,12 @@ function addBasemap(map) {
     epci: { color: "#3f4a52", weight: 1.8, fill: false },
     outline: { color: "#1d2327", weight: 3, fill: false },
   };
-  const polygons = (feature, options) =>
-    L.geoJSON(feature, { pane: "basemap", interactive: false, style: options });
+  // One canvas for every outline: hundreds of communes cost one element, not one each.
+  const renderer = L.canvas({ pane: "basemap", padding: 0.3 });
+  const polygons = (feature, options) => {
+    map.getContainer().dataset.basemap = String(Number(map.getContainer().dataset.basemap || 0) + 1);
+    return L.geoJSON(feature, { pane: "basemap", interactive: false, style: options, renderer });
+  };
   const layers = [
     territoryLayer({
       level: "commune",

@@ -7,7 +7,8 @@ import pytest
 
 pytestmark = pytest.mark.browser
 BACKGROUND = re.compile(r"tile\.openstreetmap\.org")
-BASEMAP_DRAWN = "() => document.querySelectorAll('.leaflet-basemap-pane path').length > {count}"
+# The basemap draws on a canvas; the map element counts the territories it drew.
+BASEMAP_DRAWN = "() => Number(document.querySelector('{map}').dataset.basemap || 0) > {count}"
 
 
 def block_background(page):
@@ -89,12 +90,9 @@ def test_without_background_tiles_the_communes_are_drawn_and_named(site, page, a
     block_background(page)
     page.goto(site.url + "/")
     wait_loaded(page)
-    page.wait_for_function(
-        "() => document.querySelectorAll('.leaflet-basemap-pane path').length > 0"
-    )
+    page.wait_for_function(BASEMAP_DRAWN.format(map="#map", count=0))
     assert "contours des communes" in page.locator("#map-status").inner_text()
     # Zoomed on Bordeaux, the communes carry their names.
-    page.evaluate("() => document.querySelector('#map')")
     page.locator("#map").focus()
     for _ in range(4):
         page.get_by_role("button", name="Zoomer", exact=True).click()
@@ -107,9 +105,7 @@ def test_without_background_tiles_the_communes_are_drawn_and_named(site, page, a
 def test_a_resident_places_the_pin_by_the_commune_shapes_alone(site, page):
     block_background(page)
     page.goto(site.url + "/contribuer/")
-    page.wait_for_function(
-        "() => document.querySelectorAll('.leaflet-basemap-pane path').length > 10"
-    )
+    page.wait_for_function(BASEMAP_DRAWN.format(map="#place-map", count=10))
     box = page.locator("#place-map").bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     assert page.locator("#place-map").get_attribute("data-placed") == "true"
@@ -141,8 +137,7 @@ def test_the_detail_page_shows_where_the_initiative_is_without_tiles(site, page,
     block_background(page)
     page.goto(site.url + "/")
     page.locator(".initiatives li a").first.click()
-    page.wait_for_function(
-        "() => document.querySelectorAll('#detail-map .leaflet-basemap-pane path').length > 0"
-    )
+    page.wait_for_function(BASEMAP_DRAWN.format(map="#detail-map", count=0))
     assert page.locator("#detail-map .leaflet-marker-icon").count() == 1
+    assert page.locator("#detail-map .leaflet-basemap-pane canvas").count() == 1
     assert axe(page) == []
