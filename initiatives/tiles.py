@@ -17,6 +17,7 @@ Only published initiatives, only public fields: the query names every column it 
 
 import hashlib
 import json
+import math
 
 from django import forms
 from django.db import connection, transaction
@@ -137,6 +138,10 @@ FROM (
 )
 
 
+def tile_cache_key(kind: str, version: int, filters: TileFilterForm, tile: Tile) -> str:
+    return f"tiles:initiatives:{kind}:{version}:{filters.key()}:{tile.z}:{tile.x}:{tile.y}"
+
+
 def _params(tile: Tile, filters: TileFilterForm) -> tuple[str, dict]:
     where, params = filters.sql()
     west, south, east, north = tile.bounds()
@@ -191,3 +196,52 @@ def initiative_tile_mvt(*, tile: Tile, filters: TileFilterForm) -> bytes:
     where, params = _params(tile, filters)
     rows = _run(MVT_SQL.format(filters=where), params)
     return bytes(rows[0][0]) if rows and rows[0][0] is not None else b""
+
+
+def tiles_over(extent: tuple[float, float, float, float], z: int) -> list[Tile]:
+    """The tiles of zoom z that meet the (west, south, east, north) extent."""
+    west, south, east, north = extent
+    n = 2**z
+
+    def column(lon: float) -> int:
+        return min(n - 1, max(0, int((lon + 180) / 360 * n)))
+
+    def row(lat: float) -> int:
+        lat = max(-85.0511, min(85.0511, lat))
+        rad = math.radians(lat)
+        return min(
+            n - 1, max(0, int((1 - math.log(math.tan(rad) + 1 / math.cos(rad)) / math.pi) / 2 * n))
+        )
+
+    return [
+        Tile(z, x, y)
+        for x in range(column(west), column(east) + 1)
+        for y in range(row(north), row(south) + 1)
+    ]
+
+
+def warm_tiles(*, max_zoom: int = CACHE_BELOW_ZOOM - 1) -> int:
+    """Render the maps' unfiltered low-zoom tiles over the served territory into the shared
+    cache, for the current data version: the costly ones (a whole département in one tile)
+    are then computed by the background worker, not by the first visitor. Returns how many."""
+    from django.core.cache import cache
+
+    from territories.selectors import served_territory_extent
+    from territories.tiles import TILE_CACHE_SECONDS, data_version
+
+    extent = served_territory_extent()
+    if extent is None:
+        return 0
+    version = data_version("initiatives")
+    filters = TileFilterForm({})
+    filters.is_valid()
+    rendered = 0
+    for z in range(0, max_zoom + 1):
+        for tile in tiles_over(extent, z):
+            key = tile_cache_key("json", version, filters, tile)
+            if cache.get(key) is None:
+                cache.set(
+                    key, initiative_tile_geojson(tile=tile, filters=filters), TILE_CACHE_SECONDS
+                )
+                rendered += 1
+    return rendered

@@ -18,9 +18,11 @@ _suspended = 0
 
 
 def warm_up() -> None:
+    from initiatives.tiles import warm_tiles
     from radar import analytics
 
     try:
+        warm_tiles()  # the maps' low-zoom tiles of the new data version
         for level in analytics.GAP_LEVELS:
             analytics.gaps_rows(analytics.GapParams(level=level))
             analytics.hotspot_trends_rows(analytics.TrendParams(level=level))

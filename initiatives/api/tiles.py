@@ -10,6 +10,7 @@ from initiatives.tiles import (
     TileFilterForm,
     initiative_tile_geojson,
     initiative_tile_mvt,
+    tile_cache_key,
 )
 from territories import tiles
 
@@ -35,7 +36,7 @@ def _initiative_tile(request: HttpRequest, version: int, z: int, x: int, y: int,
     if response := tiles.not_modified(request, etag):
         return response
     body = tiles.cached_tile(
-        f"tiles:initiatives:{kind}:{current}:{filters.key()}:{z}:{x}:{y}",
+        tile_cache_key(kind, current, filters, tile),
         lambda: render(tile=tile, filters=filters),
         cache_it=z < CACHE_BELOW_ZOOM,
     )

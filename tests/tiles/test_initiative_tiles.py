@@ -187,3 +187,16 @@ def test_a_tile_costs_a_bounded_number_of_queries_without_a_parallel_plan(client
     guard = statements.index("SET LOCAL max_parallel_workers_per_gather = 0")
     assert "ST_MakeEnvelope" in statements[guard + 1]
     assert sum("initiatives_initiative" in s for s in statements) == 1  # one query per tile
+
+
+def test_the_low_zoom_tiles_are_rendered_ahead_for_the_first_visitor(client):
+    from initiatives.tiles import warm_tiles
+
+    make_initiative(lonlat=LONLAT)
+    assert warm_tiles(max_zoom=6) > 0
+    assert warm_tiles(max_zoom=6) == 0  # already there for this data version
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url(6, 31, 22))
+    assert response.status_code == 200
+    assert not any("ST_MakeEnvelope" in q["sql"] for q in queries.captured_queries)
+    assert sum(f["properties"]["count"] for f in features(response)) > 0
