@@ -20,11 +20,10 @@ import json
 import math
 
 from django import forms
-from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 
 from initiatives import choices
-from territories.tiles import Tile, without_parallel_plan
+from territories.tiles import Tile, run_tile_query
 
 CELLS_PER_TILE = 8
 MEMBERS = 10
@@ -159,16 +158,9 @@ def _params(tile: Tile, filters: TileFilterForm) -> tuple[str, dict]:
     return where, params
 
 
-def _run(sql: str, params: dict) -> list[tuple]:
-    with transaction.atomic(), connection.cursor() as cursor:
-        without_parallel_plan(cursor)
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
 def initiative_tile_geojson(*, tile: Tile, filters: TileFilterForm) -> bytes:
     where, params = _params(tile, filters)
-    rows = _run(GEOJSON_SQL.format(filters=where), params)
+    rows = run_tile_query(GEOJSON_SQL.format(filters=where), params)
     features = []
     for n, lon, lat, west, south, east, north, members in rows:
         properties = {"count": n, "bbox": [round(v, 6) for v in (west, south, east, north)]}
@@ -194,7 +186,7 @@ def initiative_tile_geojson(*, tile: Tile, filters: TileFilterForm) -> bytes:
 
 def initiative_tile_mvt(*, tile: Tile, filters: TileFilterForm) -> bytes:
     where, params = _params(tile, filters)
-    rows = _run(MVT_SQL.format(filters=where), params)
+    rows = run_tile_query(MVT_SQL.format(filters=where), params)
     return bytes(rows[0][0]) if rows and rows[0][0] is not None else b""
 
 
