@@ -178,6 +178,12 @@ RADAR_SERVED_TERRITORY = {
 RADAR_RECOMPUTE_IN_BACKGROUND = envbool("RADAR_RECOMPUTE_IN_BACKGROUND", True)
 # Distances and areas are computed in a metric projection (Lambert-93 for metropolitan France).
 RADAR_METRIC_SRID = envint("RADAR_METRIC_SRID", 2154)
+# Seed of every Monte Carlo of the radar (scan replications, Gi* permutations, Fisher test):
+# the same data give the same results; the results report it. The default is
+# radar.analysis.randomness.DEFAULT_SEED (not imported here: it would load NumPy at start-up).
+RADAR_RANDOM_SEED = envint("RADAR_RANDOM_SEED", 20261127)
+if RADAR_RANDOM_SEED < 0:
+    raise ImproperlyConfigured("RADAR_RANDOM_SEED must be a whole number >= 0")
 
 MAP_TILE_URL = envstr("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 # The default attribution is shown translated on the maps (territories.templatetags.maps).

@@ -135,7 +135,8 @@ class RadarEmergingApi(APIView):
         query.is_valid(raise_exception=True)
         values = dict(query.validated_data)
         values["end"] = values["end"].isoformat() if values.get("end") else ""
-        rows, stale = analytics.emerging_rows(analytics.EmergingParams(**values))
+        params = analytics.EmergingParams(**values)
+        rows, stale = analytics.emerging_rows(params)
         features = [
             {
                 "type": "Feature",
@@ -145,7 +146,9 @@ class RadarEmergingApi(APIView):
             }
             for rank, row in enumerate(rows, start=1)
         ]
-        return Response({"type": "FeatureCollection", "stale": stale, "features": features})
+        return Response(
+            {"type": "FeatureCollection", "seed": params.seed, "stale": stale, "features": features}
+        )
 
 
 class TrendsQuery(serializers.Serializer):
