@@ -11,6 +11,7 @@ const numberFormat = new Intl.NumberFormat(language);
 // The project's tiles are 256 units wide and drawn on 512 pixels: a quarter of the requests.
 const TILE_SIZE = 512;
 const MAX_MEMBERS_ZOOM = 17;
+const DRAW_BATCH = 20;
 
 export function formatNumber(value, options) {
   return options ? new Intl.NumberFormat(language, options).format(value) : numberFormat.format(value);
@@ -192,27 +193,41 @@ function drawInitiatives(collection, group, popup, iconFor) {
 // Territories of one level, per tile, unclipped: a territory met by several tiles is drawn
 // once per zoom (counted references), so its outline has no seams. `draw` returns a layer
 // (added to `group`), or, without a group, anything with a remove() method.
-export function territoryLayer({ level, group, draw, minZoom = 1 }) {
+export function territoryLayer({ level, group, draw, minZoom = 1, maxNativeZoom = 19 }) {
   const shared = new Map();
   return new JsonTiles({
     minZoom,
+    maxNativeZoom,
     urlFor: (coords) => tileUrl(config.territories, coords, { level }),
     draw: (collection, coords) => {
+      // Drawn a few dozen territories at a time, so that a tile of communes never holds the
+      // page for long (no long task while zooming or panning).
+      const features = collection.features || [];
       const keys = [];
-      for (const feature of collection.features || []) {
-        const key = `${coords.z}:${feature.properties.code}`;
-        const entry = shared.get(key);
-        if (entry) {
-          entry.refs += 1;
-        } else {
-          const layer = draw(feature, coords.z);
-          if (!layer) continue;
-          if (group) group.addLayer(layer);
-          shared.set(key, { refs: 1, layer });
+      let next = 0;
+      let cancelled = false;
+      const step = () => {
+        if (cancelled) return;
+        const end = Math.min(features.length, next + DRAW_BATCH);
+        for (; next < end; next += 1) {
+          const feature = features[next];
+          const key = `${coords.z}:${feature.properties.code}`;
+          const entry = shared.get(key);
+          if (entry) {
+            entry.refs += 1;
+          } else {
+            const layer = draw(feature, coords.z);
+            if (!layer) continue;
+            if (group) group.addLayer(layer);
+            shared.set(key, { refs: 1, layer });
+          }
+          keys.push(key);
         }
-        keys.push(key);
-      }
+        if (next < features.length) window.setTimeout(step, 0);
+      };
+      step();
       const release = () => {
+        cancelled = true;
         for (const key of keys) {
           const entry = shared.get(key);
           if (entry && --entry.refs === 0) {
@@ -237,7 +252,7 @@ function addBasemap(map) {
   map.getPane("basemap-labels").style.zIndex = 160;
   const group = L.layerGroup().addTo(map);
   const style = {
-    commune: { color: "#6b7780", weight: 0.8, fillColor: "#f3f1e8", fillOpacity: 1 },
+    commune: { color: "#6b7780", weight: 0.8, fill: false },
     epci: { color: "#3f4a52", weight: 1.8, fill: false },
     outline: { color: "#1d2327", weight: 3, fill: false },
   };
@@ -252,6 +267,7 @@ function addBasemap(map) {
       level: "commune",
       group,
       minZoom: 9,
+      maxNativeZoom: 12,
       draw: (feature, zoom) => {
         const layer = polygons(feature, style.commune);
         if (zoom >= 11) {
@@ -269,10 +285,17 @@ function addBasemap(map) {
         return layer;
       },
     }),
-    territoryLayer({ level: "epci", group, minZoom: 6, draw: (feature) => polygons(feature, style.epci) }),
+    territoryLayer({
+      level: "epci",
+      group,
+      minZoom: 6,
+      maxNativeZoom: 11,
+      draw: (feature) => polygons(feature, style.epci),
+    }),
     territoryLayer({
       level: config.served.level,
       group,
+      maxNativeZoom: 10,
       draw: (feature) => (feature.properties.code === config.served.code ? polygons(feature, style.outline) : null),
     }),
   ];
