@@ -58,8 +58,8 @@ def wait_idle_tiles(page, selector: str, previous: str | None = None) -> None:
 
 # A blank 1×1 PNG stands for the background tiles when they "load" (no network here).
 BLANK_PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c63f8ffff3f0005fe02fea7d6a4a10000000049454e44ae426082"
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000b49444154789c6360000200000500017a5eab3f0000000049454e44ae426082"
 )
 
 
