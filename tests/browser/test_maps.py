@@ -116,8 +116,11 @@ def test_a_resident_places_the_pin_by_the_commune_shapes_alone(site, page):
 
 def test_a_radar_filter_moves_figures_not_shapes(site, page):
     block_background(page)
-    page.goto(site.url + "/radar/")
-    page.wait_for_function("() => document.querySelector('#radar-map').dataset.ready === 'true'")
+    # The radar's first visit computes its analyses: slow on a busy machine.
+    page.goto(site.url + "/radar/", timeout=90_000)
+    page.wait_for_function(
+        "() => document.querySelector('#radar-map').dataset.ready === 'true'", timeout=90_000
+    )
     assert page.locator("path.leaflet-interactive").count() > 0
     fetched = []
     page.on("requestfinished", lambda request: fetched.append(request))
