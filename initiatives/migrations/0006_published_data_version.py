@@ -52,8 +52,8 @@ DROP FUNCTION IF EXISTS radar_initiatives_changed();
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("initiatives", "0003_moderators_group"),
-        ("territories", "0002_data_version"),
+        ("initiatives", "0005_claims"),
+        ("territories", "0003_data_version"),
     ]
 
     operations = [migrations.RunSQL(FORWARD, BACKWARD)]

@@ -36,7 +36,7 @@ DROP FUNCTION IF EXISTS radar_bump_data_version(text);
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("territories", "0001_initial"),
+        ("territories", "0002_unaccent"),
     ]
 
     operations = [
