@@ -19,7 +19,10 @@ from tests.factories import BORDEAUX, make_initiative
 
 pytestmark = pytest.mark.django_db
 DATABASE_TASKS = {
-    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "email", "radar", "imports"]}
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "email", "radar", "imports"],
+    }
 }
 API = "/api/v1/submissions/"
 FORM = "/contribuer/"
