@@ -229,6 +229,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
+    # A radar analysis that cannot be computed answers 422 with its reason (radar.failures).
+    "EXCEPTION_HANDLER": "radar.failures.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Territorial Radar API",

@@ -292,6 +292,7 @@ class EmergingParams:
 
 
 def _compute_emerging(params: EmergingParams) -> list[dict]:
+    from radar.analysis.density import scan_input
     from radar.analysis.emerging import ScanParams, space_time_permutation_scan
     from radar.selectors import emerging_cases
 
@@ -299,8 +300,10 @@ def _compute_emerging(params: EmergingParams) -> list[dict]:
     cases = emerging_cases(end=end)
     if not len(cases):
         return []
+    # Dense data are aggregated to a grid first (see radar.analysis.density).
+    scanned = scan_input(cases, max_radius_km=params.max_radius_km)
     clusters = space_time_permutation_scan(
-        **cases.as_kwargs(),
+        **scanned.cases.as_kwargs(),
         params=ScanParams(
             end=end,
             max_radius_km=params.max_radius_km,
@@ -311,24 +314,28 @@ def _compute_emerging(params: EmergingParams) -> list[dict]:
             seed=params.seed,
         ),
     )
+    ids = [scanned.original_ids(cluster.location_ids) for cluster in clusters]
     members = {
         pk: (name, started)
         for pk, name, started in Initiative.objects.filter(
-            pk__in=[pk for c in clusters for pk in c.location_ids]
+            pk__in=[pk for cluster_ids in ids for pk in cluster_ids]
         ).values_list("pk", "name", "start_date")
     }
     return [
         cluster.as_dict()
         | {
+            "location_ids": cluster_ids,
+            "center": [round(cluster.center[0], 7), round(cluster.center[1], 7)],
+            "grid_km": scanned.cell_km,
             "place": _place(cluster.center),
             # The cases: initiatives of the circle that started within the window.
             "initiatives": [
                 {"id": pk, "name": members[pk][0]}
-                for pk in cluster.location_ids
+                for pk in cluster_ids
                 if pk in members and cluster.start <= members[pk][1] <= cluster.end
             ],
         }
-        for cluster in clusters
+        for cluster, cluster_ids in zip(clusters, ids, strict=True)
     ]
 
 

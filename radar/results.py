@@ -1,10 +1,12 @@
 """Cached radar results, recomputed in the background after data change.
 
-A result is keyed by its name, its parameters and a fingerprint of the data it reads (count
-and last change of published initiatives and territories). When the data changes, the first
+A result is keyed by its name, its parameters and a fingerprint of the data it reads (the
+data version, a PostgreSQL sequence that a trigger moves on every write to the initiatives or
+the territories: reading it costs the same at any size). When the data changes, the first
 request still gets the previous result at once (marked stale) while a background thread
 computes the new one; only the very first computation is waited for. The cache is the
-project's database cache, shared by every server process.
+project's database cache, shared by every server process. A computation that fails is
+recorded the same way (radar.failures), so that it is not attempted again on every visit.
 """
 
 import hashlib
@@ -16,11 +18,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import close_old_connections
-from django.db.models import Count, Max
+from django.db import close_old_connections, connection
 
-from initiatives.models import Initiative
-from territories.models import Territory
+from radar.failures import AnalysisFailed, failure_of, timeout_for
 
 logger = logging.getLogger(__name__)
 TIMEOUT = 7 * 24 * 3600
@@ -32,10 +32,11 @@ _lock = threading.Lock()
 
 
 def data_fingerprint() -> str:
-    initiatives = Initiative.objects.aggregate(n=Count("id"), last=Max("updated_at"))
-    territories = Territory.objects.aggregate(n=Count("id"), last=Max("updated_at"))
-    text = json.dumps([initiatives, territories], default=str, sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    """The data version (see migration radar 0002): one row read, whatever the table sizes."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT last_value, is_called FROM radar_data_version")
+        value, called = cursor.fetchone()
+    return str(value if called else 0)
 
 
 def _key(name: str, params: dict) -> str:
@@ -49,13 +50,31 @@ def cached_result(name: str, params: dict, compute: Callable[[], Any]) -> tuple[
     fingerprint = data_fingerprint()
     entry = cache.get(key)
     if entry and entry["fingerprint"] == fingerprint:
-        return entry["value"], False
+        return _value(entry), False
     if entry and settings.RADAR_RECOMPUTE_IN_BACKGROUND:
         _recompute_in_background(key, fingerprint, compute)
-        return entry["value"], True
-    value = compute()
-    cache.set(key, {"fingerprint": fingerprint, "value": value}, TIMEOUT)
-    return value, False
+        return _value(entry), True
+    return _value(compute_and_store(key, fingerprint, compute)), False
+
+
+def _value(entry: dict) -> Any:
+    """The cached value, or the recorded failure raised again (AnalysisFailed)."""
+    if "failure" in entry:
+        raise AnalysisFailed(**entry["failure"])
+    return entry["value"]
+
+
+def compute_and_store(key: str, fingerprint: str, compute: Callable[[], Any]) -> dict:
+    """Compute and cache the result, or the failure with its reason; return the entry."""
+    try:
+        entry = {"fingerprint": fingerprint, "value": compute()}
+        timeout = TIMEOUT
+    except Exception as error:  # recorded, not raised: never computed again on this data
+        failure = failure_of(error)
+        entry = {"fingerprint": fingerprint, "failure": failure.as_entry()}
+        timeout = timeout_for(failure, TIMEOUT)
+    cache.set(key, entry, timeout)
+    return entry
 
 
 def _recompute_in_background(key: str, fingerprint: str, compute: Callable[[], Any]) -> None:
@@ -66,7 +85,7 @@ def _recompute_in_background(key: str, fingerprint: str, compute: Callable[[], A
 
     def run():
         try:
-            cache.set(key, {"fingerprint": fingerprint, "value": compute()}, TIMEOUT)
+            compute_and_store(key, fingerprint, compute)
         except Exception:
             logger.exception("Background recomputation of %s failed", key)
         finally:

@@ -13,6 +13,7 @@ from django.db.models import F, FloatField, Func, Q, QuerySet, Value
 from initiatives import choices
 from initiatives.models import Initiative
 from initiatives.selectors import InitiativeFilters, initiatives_matching, published_initiatives
+from radar.failures import AnalysisFailed, rows_or_failure
 from radar.models import Follow, Institution, InstitutionMembership, SupportOffer
 from territories.models import Territory
 
@@ -260,30 +261,39 @@ def emerging_cases(*, end: date) -> "CaseTable":
     )
 
 
+# The tables below are empty with a `failure` (radar.failures) when the analysis is impossible.
+
+
 def gaps_table(*, level: str) -> list[dict]:
     """The gap analysis of every territory of the level (see radar.analytics)."""
     from radar.analytics import GapParams, gaps_rows
 
-    return gaps_rows(GapParams(level=level))[0]
+    return rows_or_failure(lambda: gaps_rows(GapParams(level=level))[0])
 
 
 def emerging_table() -> list[dict]:
     """Emerging movements, most likely first (see radar.analytics)."""
     from radar.analytics import EmergingParams, emerging_rows
 
-    return emerging_rows(EmergingParams())[0]
+    return rows_or_failure(lambda: emerging_rows(EmergingParams())[0])
 
 
 def trends_table(*, level: str) -> list[dict]:
     """Territories with an emerging hot-spot pattern over the years (see radar.analytics)."""
     from radar.analytics import TrendParams, hotspot_trends_rows
 
-    rows, _stale = hotspot_trends_rows(TrendParams(level=level))
-    return [row for row in rows if row["pattern"] != "no_pattern"]
+    def read():
+        rows, _stale = hotspot_trends_rows(TrendParams(level=level))
+        return [row for row in rows if row["pattern"] != "no_pattern"]
+
+    return rows_or_failure(read)
 
 
 def workshop_insights() -> dict:
     """The workshop's two open questions answered with the data (see radar.analytics)."""
     from radar.analytics import workshop_insights as insights
 
-    return insights()
+    try:
+        return insights()
+    except AnalysisFailed as failure:
+        return {"failure": failure}

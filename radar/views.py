@@ -20,6 +20,7 @@ from initiatives.holders import held_initiative
 from initiatives.selectors import initiative_holding_token, published_initiatives
 from initiatives.services import token_hash
 from radar import selectors, services
+from radar.failures import AnalysisFailed
 from radar.forms import FollowForm, RadarFilterForm, SupportAnswerForm, SupportOfferForm
 from radar.models import SupportOffer
 from territories.models import Territory
@@ -146,12 +147,28 @@ def _timeline(mix) -> dict:
 def _signals(territory: Territory) -> list[str]:
     from radar import analytics  # the scientific stack loads on first use
 
-    emerging = [
-        _("Emerging movement: %(summary)s") % {"summary": row["summary"]}
-        for row in analytics.emerging_near(territory=territory)
-    ]
-    trend = analytics.trend_sentence(territory=territory)
-    return emerging + ([trend] if trend else []) + analytics.signal_sentences(territory=territory)
+    def emerging():
+        return [
+            _("Emerging movement: %(summary)s") % {"summary": row["summary"]}
+            for row in analytics.emerging_near(territory=territory)
+        ]
+
+    def trend():
+        sentence = analytics.trend_sentence(territory=territory)
+        return [sentence] if sentence else []
+
+    def signals():
+        return analytics.signal_sentences(territory=territory)
+
+    return [sentence for part in (emerging, trend, signals) for sentence in _or_failure(part)]
+
+
+def _or_failure(sentences) -> list[str]:
+    """The sentences, or the recorded failure in words (radar.failures)."""
+    try:
+        return sentences()
+    except AnalysisFailed as failure:
+        return [failure.message]
 
 
 def _with_km(initiatives: list) -> list:
