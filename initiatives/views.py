@@ -1,11 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from config.counting import BoundedCountPaginator
 from initiatives import choices, log_filters
 from initiatives.clients import client_address
 from initiatives.emails import private_link_url
@@ -62,7 +62,7 @@ def home(request):
     initiatives = initiatives_matching(filters=form.filters()).only(
         "id", "name", "short_description", "themes", "is_synthetic", "territory__name"
     )
-    page = Paginator(initiatives, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedCountPaginator(initiatives, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -18,8 +18,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import close_old_connections, connection
+from django.db import close_old_connections
 
+from config.counting import data_version
 from radar.failures import AnalysisFailed, failure_of, timeout_for
 
 logger = logging.getLogger(__name__)
@@ -32,11 +33,8 @@ _lock = threading.Lock()
 
 
 def data_fingerprint() -> str:
-    """The data version (see migration radar 0002): one row read, whatever the table sizes."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT last_value, is_called FROM radar_data_version")
-        value, called = cursor.fetchone()
-    return str(value if called else 0)
+    """The data version (see config.counting): one row read, whatever the table sizes."""
+    return str(data_version())
 
 
 def _key(name: str, params: dict) -> str:

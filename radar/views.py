@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.counting import bounded_count
 from initiatives import choices
 from initiatives.holders import held_initiative
 from initiatives.selectors import initiative_holding_token, published_initiatives
@@ -65,7 +66,7 @@ def radar_home(request):
         "form": form,
         "level": level,
         "initiatives": initiatives[:TABLE_LIMIT],
-        "initiative_count": initiatives.count(),
+        **_initiative_count(initiatives),
         "asking": selectors.initiatives_asking_support(filters=filters).only(
             "id", "name", "needs", "territory__name"
         ),
@@ -78,6 +79,11 @@ def radar_home(request):
         "membership": selectors.membership_for(user=request.user),
     }
     return render(request, "radar/radar.html", context)
+
+
+def _initiative_count(initiatives) -> dict:
+    count, estimated = bounded_count(initiatives)
+    return {"initiative_count": count, "initiative_count_estimated": estimated}
 
 
 def _territory_or_404(code: str) -> Territory:

@@ -68,6 +68,15 @@ def _feature(properties: dict, geometry: str) -> dict:
     }
 
 
+def _rounded(geometry) -> dict:
+    """A GEOS polygon as GeoJSON with 7 decimals (1 cm), like every public output."""
+    document = json.loads(geometry.json)
+    document["coordinates"] = [
+        [[round(x, 7), round(y, 7)] for x, y in ring] for ring in document["coordinates"]
+    ]
+    return document
+
+
 class SignalsQuery(serializers.Serializer):
     territory = serializers.CharField(max_length=20)
 
@@ -128,7 +137,7 @@ class RadarEmergingApi(APIView):
             {
                 "type": "Feature",
                 "id": rank,
-                "geometry": json.loads(analytics.circle(row["center"], row["radius_km"]).json),
+                "geometry": _rounded(analytics.circle(row["center"], row["radius_km"])),
                 "properties": row,
             }
             for rank, row in enumerate(rows, start=1)
