@@ -58,7 +58,12 @@ function link(text, href) {
 
 async function getJson(url) {
   const response = await fetch(url, { headers: { Accept: "application/json" } });
-  if (!response.ok) throw new Error(String(response.status));
+  if (!response.ok) {
+    const error = new Error(String(response.status));
+    // 422: the analysis is impossible on these data; the server says why, in words.
+    if (response.status === 422) error.detail = (await response.json()).detail;
+    throw error;
+  }
   return response.json();
 }
 
@@ -237,7 +242,7 @@ async function loadGaps() {
     const note = narrowed ? ` ${gettext("The gap layers count only the chosen kind of initiative.")}` : "";
     say("gaps", drawGaps(collection) + note);
   } catch (error) {
-    say("gaps", gettext("The gap analysis is not available."));
+    say("gaps", error.detail || gettext("The gap analysis is not available."));
   }
 }
 
@@ -269,7 +274,7 @@ async function loadEmerging() {
     const count = (collection.features || []).length;
     say("emerging", interpolate(gettext("%s emerging movements."), [count]));
   } catch (error) {
-    say("emerging", gettext("The emerging movements are not available."));
+    say("emerging", error.detail || gettext("The emerging movements are not available."));
   }
 }
 
@@ -312,7 +317,7 @@ async function loadTrends() {
     );
     say("trends", interpolate(gettext("%s territories with a hot-spot trend."), [patterned.length]));
   } catch (error) {
-    say("trends", gettext("The hot-spot trends are not available."));
+    say("trends", error.detail || gettext("The hot-spot trends are not available."));
   }
 }
 
