@@ -60,7 +60,14 @@ def choice_labels() -> dict[str, dict[str, str]]:
 def home(request):
     form = MapFilterForm(request.GET)
     initiatives = initiatives_matching(filters=form.filters()).only(
-        "id", "name", "short_description", "themes", "is_synthetic", "territory__name"
+        "id",
+        "name",
+        "short_description",
+        "themes",
+        "is_synthetic",
+        "territory__name",
+        "last_confirmed_at",
+        "created_at",  # for the "to be confirmed" badge
     )
     page = BoundedCountPaginator(initiatives, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()

@@ -62,14 +62,18 @@ def radar_home(request):
     initiatives = selectors.radar_initiatives(filters=filters).only(
         "id", "name", "themes", "start_date", "territory__name", "territory__code"
     )
+    asking = selectors.initiatives_asking_support(filters=filters).only(
+        "id", "name", "needs", "territory__name"
+    )
     context = {
         "form": form,
         "level": level,
         "initiatives": initiatives[:TABLE_LIMIT],
         **_initiative_count(initiatives),
-        "asking": selectors.initiatives_asking_support(filters=filters).only(
-            "id", "name", "needs", "territory__name"
-        ),
+        # One screen of each table, whatever the size of the data.
+        "asking": asking[:TABLE_LIMIT],
+        "asking_more": asking[TABLE_LIMIT : TABLE_LIMIT + 1].exists(),
+        "table_limit": TABLE_LIMIT,
         "gaps": selectors.gaps_table(level=level),
         "emerging": selectors.emerging_table(),
         "trends": selectors.trends_table(level=level),

@@ -40,7 +40,9 @@ def _submission(place: dict) -> dict:
 def test_a_region_is_served_end_to_end(client, region):
     assert Territory.objects.get(level="departement", code="33").parent == region
 
-    inside = client.post("/api/v1/submissions/", _submission(INSIDE), content_type="application/json")
+    inside = client.post(
+        "/api/v1/submissions/", _submission(INSIDE), content_type="application/json"
+    )
     outside = client.post(
         "/api/v1/submissions/", _submission(OUTSIDE), content_type="application/json"
     )
