@@ -17,7 +17,7 @@ from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connection
 from django.db.models import QuerySet
 
-EXACT_UP_TO = 10_000
+EXACT_UP_TO = 1_000
 CACHED_FIGURE_TIMEOUT = 24 * 3600
 
 

@@ -2,6 +2,7 @@
 radar.analysis, cache the structured result (radar.results), then put words on it in the
 request's language. Nothing here is computed in a template or a view."""
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 
@@ -396,8 +397,20 @@ def _interval(days: float | None) -> str:
 
 def circle(center: tuple[float, float], radius_km: float) -> Polygon:
     """A circle drawn in the metric projection, as a WGS84 polygon."""
-    point = Point(*center, srid=4326).transform(settings.RADAR_METRIC_SRID, clone=True)
-    return point.buffer(max(radius_km, 0.2) * 1000, quadsegs=16).transform(4326, clone=True)
+    to_metric, to_wgs84 = _transforms(settings.RADAR_METRIC_SRID)
+    point = Point(*center, srid=4326).transform(to_metric, clone=True)
+    disc = point.buffer(max(radius_km, 0.2) * 1000, quadsegs=16)
+    disc.srid = settings.RADAR_METRIC_SRID
+    return disc.transform(to_wgs84, clone=True)
+
+
+@functools.cache
+def _transforms(srid: int):
+    """WGS84 <-> metric, built once (building one costs more than using it)."""
+    from django.contrib.gis.gdal import CoordTransform, SpatialReference
+
+    wgs84, metric = SpatialReference(4326), SpatialReference(srid)
+    return CoordTransform(wgs84, metric), CoordTransform(metric, wgs84)
 
 
 # --- The profile's sentences ---------------------------------------------------------------

@@ -24,6 +24,6 @@ class FeaturePagination(GeoJsonPagination):
         schema = super().get_paginated_response_schema(view)
         schema["properties"]["count_estimated"] = {
             "type": "boolean",
-            "description": "true when count is PostgreSQL's estimate (more than 10,000 matches)",
+            "description": "true when count is PostgreSQL's estimate (over 1,000 matches)",
         }
         return schema
