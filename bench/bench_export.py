@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import serve_gunicorn
 from _synthetic import BENCH_DB, PG, PYTHON, ROOT, SYNTHETIC_ROWS, ensure_database, psql, url
 
-# The public columns of the export (radar/opendata/columns.py), as plain columns for ogr2ogr.
+# The public columns of the export (opendata/columns.py), as plain columns for ogr2ogr.
 PUBLIC_COLUMNS = [
     "name",
     "short_description",
@@ -118,7 +118,7 @@ def floor_command() -> list[str]:
     script = (
         "import django; django.setup()\n"
         "from initiatives.selectors import published_initiatives\n"
-        "from radar.opendata import encoding\n"
+        "from opendata import encoding\n"
         "from django.db import connection\n"
         "sql, params = encoding.initiative_features_query(published_initiatives())\n"
         "with connection.cursor() as c:\n"

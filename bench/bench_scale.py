@@ -73,14 +73,18 @@ def _pages_last(path: str) -> bool:
 
 
 WARM_ANALYSES = """
-from radar import analytics, selectors
+from radar.reports.emerging import EmergingParams, emerging_rows
+from radar.reports.gaps import GapParams, gaps_rows
+from radar.reports.insights import workshop_insights
+from radar.reports.signals import territory_signals
+from radar.reports.trends import TrendParams, hotspot_trends_rows
 from territories.models import Territory
 for level in ("commune", "epci"):
-    selectors.gaps_table(level=level)
-    selectors.trends_table(level=level)
-selectors.emerging_table()
-selectors.workshop_insights()
-analytics.territory_signals(territory=Territory.objects.get(level="commune", code="33063"))
+    gaps_rows(GapParams(level=level))
+    hotspot_trends_rows(TrendParams(level=level))
+emerging_rows(EmergingParams())
+workshop_insights()
+territory_signals(territory=Territory.objects.get(level="commune", code="33063"))
 """
 
 

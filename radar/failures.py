@@ -1,6 +1,6 @@
 """An analysis that cannot be computed is recorded once, with its reason, like a result.
 
-The failure is cached under the result's key (radar.results) for the same data: the next
+The failure is cached under the result's key (radar.reports.cache) for the same data: the next
 visit reads it instead of computing again, the page says "calcul impossible : …" in words and
 the API answers 422 with the reason. Unexpected errors are kept for an hour only, so that a
 passing trouble (a lost connection) is retried; known limits are kept until the data change.

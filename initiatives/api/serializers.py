@@ -3,6 +3,8 @@ from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from initiatives.models import DESCRIPTIVE_FIELDS, Initiative
+from territories.api.serializers import PUBLIC_FIELDS as TERRITORY_FIELDS
+from territories.api.serializers import TerritorySerializer
 
 COORDINATE_DECIMALS = 7  # 1 cm, in every public output
 
@@ -30,3 +32,15 @@ class InitiativeSerializer(GeoFeatureModelSerializer):
         model = Initiative
         geo_field = "location"
         fields = PUBLIC_FIELDS
+
+
+class TerritoryDetailSerializer(TerritorySerializer):
+    published_initiatives = serializers.IntegerField(
+        read_only=True, help_text="Published initiatives located inside the territory."
+    )
+    active_initiatives = serializers.IntegerField(
+        read_only=True, help_text="Published initiatives inside it that are running now."
+    )
+
+    class Meta(TerritorySerializer.Meta):
+        fields = ["feature_id", *TERRITORY_FIELDS, "published_initiatives", "active_initiatives"]

@@ -86,43 +86,17 @@ from typing import NamedTuple
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from esda import G_Local
 from libpysal import weights
 from scipy.stats import norm
 
 from radar.analysis import clusters
+from radar.analysis.randomness import DEFAULT_SEED
 
 HOT, COLD, NOT_SIGNIFICANT = 1, -1, 0
 NINETY_PERCENT = 0.9
 NO_PATTERN = "no_pattern"
 KINDS = ("new", "consecutive", "intensifying", "persistent", "diminishing", "sporadic")
 KINDS += ("oscillating", "historical")
-
-
-def gettext_noop(message: str) -> str:
-    """Marks a msgid for makemessages (see radar.analysis.gaps.gettext_noop)."""
-    return message
-
-
-PATTERN_LABELS = {
-    NO_PATTERN: gettext_noop("No pattern detected"),
-    "new_hot_spot": gettext_noop("New hot spot"),
-    "consecutive_hot_spot": gettext_noop("Consecutive hot spot"),
-    "intensifying_hot_spot": gettext_noop("Intensifying hot spot"),
-    "persistent_hot_spot": gettext_noop("Persistent hot spot"),
-    "diminishing_hot_spot": gettext_noop("Diminishing hot spot"),
-    "sporadic_hot_spot": gettext_noop("Sporadic hot spot"),
-    "oscillating_hot_spot": gettext_noop("Oscillating hot spot"),
-    "historical_hot_spot": gettext_noop("Historical hot spot"),
-    "new_cold_spot": gettext_noop("New cold spot"),
-    "consecutive_cold_spot": gettext_noop("Consecutive cold spot"),
-    "intensifying_cold_spot": gettext_noop("Intensifying cold spot"),
-    "persistent_cold_spot": gettext_noop("Persistent cold spot"),
-    "diminishing_cold_spot": gettext_noop("Diminishing cold spot"),
-    "sporadic_cold_spot": gettext_noop("Sporadic cold spot"),
-    "oscillating_cold_spot": gettext_noop("Oscillating cold spot"),
-    "historical_cold_spot": gettext_noop("Historical cold spot"),
-}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -199,7 +173,7 @@ def yearly_hot_spots(
     *,
     permutations: int = 999,
     alpha: float = 0.05,
-    seed: int = 0,
+    seed: int = DEFAULT_SEED,
 ) -> YearlyHotSpots:
     """Gi* of each column of ``counts`` (territories x years), one Queen weights for all."""
     counts = np.asarray(counts, dtype=float)
@@ -233,22 +207,6 @@ def _permutation_batches(n: int, permutations: int) -> list[int]:
     return [size] * full + ([rest] if rest else [])
 
 
-def _g_local(y: np.ndarray, star, permutations: int, seed: int):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return G_Local(
-            y,
-            star,
-            transform="B",
-            star=True,
-            permutations=permutations,
-            seed=seed,
-            keep_simulations=bool(permutations),
-            n_jobs=1,
-            alternative="two-sided",  # only rGs is used; silences esda's deprecation warning
-        )
-
-
 def gi_star_two_sided(y: np.ndarray, w: weights.W, *, permutations: int, seed: int):
     """Gi* z-scores (analytical, as ESRI maps them) and two-sided p-values: from
     ``permutations`` conditional permutations, or, with ``permutations=0``, from the normal
@@ -262,19 +220,25 @@ def gi_star_two_sided(y: np.ndarray, w: weights.W, *, permutations: int, seed: i
     ties. Sparse yearly counts are full of such zeros.
     """
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "not fully connected": islands are attached
-        star = weights.fill_diagonal(w, 1.0)
-    # The simulations are kept (territories x permutations): beyond SIMULATION_BUDGET values
-    # they are drawn in batches, each with its own seed, and only the tail counts are kept.
-    batches = _permutation_batches(y.size, permutations)
-    upper = lower = 0
-    for index, batch in enumerate(batches):
-        g = _g_local(y, star, batch, seed if len(batches) == 1 else seed + 7919 * index)
-        if batch:
-            observed = np.asarray(g.Gs, dtype=float)[:, None]
-            upper = upper + (g.rGs >= observed).sum(axis=1)
-            lower = lower + (g.rGs <= observed).sum(axis=1)
-            del g.rGs
+        warnings.simplefilter("ignore")  # zero-variance years: their z is NaN, untested below
+        # The simulations are kept (territories x permutations): beyond SIMULATION_BUDGET
+        # values they are drawn in batches, each with its own seed, only the tails counted.
+        batches = _permutation_batches(y.size, permutations)
+        upper = lower = 0
+        for index, batch in enumerate(batches):
+            g = clusters.local_g_star(
+                y,
+                w,
+                permutations=batch,
+                seed=seed if len(batches) == 1 else seed + 7919 * index,
+                keep_simulations=bool(batch),
+                alternative="two-sided",  # only rGs is used; silences esda's deprecation warning
+            )
+            if batch:
+                observed = np.asarray(g.Gs, dtype=float)[:, None]
+                upper = upper + (g.rGs >= observed).sum(axis=1)
+                lower = lower + (g.rGs <= observed).sum(axis=1)
+                del g.rGs
     z = np.asarray(g.Zs, dtype=float).copy()
     if permutations:
         p = np.minimum(1.0, 2.0 * np.minimum(upper + 1, lower + 1) / (permutations + 1))
@@ -355,7 +319,7 @@ def hot_spot_trends(
     *,
     permutations: int = 999,
     alpha: float = 0.05,
-    seed: int = 0,
+    seed: int = DEFAULT_SEED,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Emerging hot-spot patterns of initiative starts per territory over ``years``.
 

@@ -154,7 +154,7 @@ def test_a_territory_profile_says_an_analysis_is_impossible(client, impossible_s
 
 @pytest.mark.django_db
 def test_an_unexpected_error_is_recorded_for_an_hour_only(monkeypatch):
-    from radar import results
+    from radar.reports import cache as results
 
     stored = {}
     monkeypatch.setattr(cache, "set", lambda key, value, timeout: stored.update({key: timeout}))
@@ -172,7 +172,7 @@ def test_an_unexpected_error_is_recorded_for_an_hour_only(monkeypatch):
 def test_the_data_version_moves_on_every_write_and_reads_no_table(django_assert_num_queries):
     from django.db import connection
 
-    from radar.results import data_fingerprint
+    from radar.reports.cache import data_fingerprint
 
     before = data_fingerprint()
     Initiative.objects.filter(pk=Initiative.objects.first().pk).update(name="Renamed")

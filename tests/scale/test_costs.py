@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from config import counting
 from initiatives.models import Initiative
 from initiatives.selectors import published_initiatives
-from radar.opendata import encoding
+from opendata import encoding
 from tests.factories import make_initiative
 
 # More than 7 decimals, on purpose.
