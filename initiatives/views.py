@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from config.counting import BoundedCountPaginator
+from common.counting import BoundedCountPaginator
 from initiatives import choices, log_filters, panels
 from initiatives.clients import client_address
 from initiatives.emails import private_link_url

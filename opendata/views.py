@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from config.counting import cached_figure
+from common.counting import cached_figure
 from initiatives.api.filters import InitiativeFilter
 from initiatives.selectors import initiatives_change_stamp, published_initiatives
 from opendata import encoding, http
@@ -34,7 +34,7 @@ def _initiatives_export(request, *, filename, query, stream, content_type) -> Ht
     selection = _initiatives(request)
     if not selection.is_valid():
         return _bad_request(selection.errors)
-    # Once per data version and query: a 304 never reads the table (config.counting).
+    # Once per data version and query: a 304 never reads the table (common.counting).
     count, latest = cached_figure(
         f"stamp:{filename}:{request.GET.urlencode()}",
         lambda: initiatives_change_stamp(initiatives=selection.qs),

@@ -9,7 +9,7 @@ from django.contrib.gis.db.models import PointField
 from django.contrib.gis.db.models.functions import PointOnSurface
 from django.db.models import F, FloatField, Func, QuerySet, Value
 
-from config.counting import cached_figure
+from common.counting import cached_figure
 from initiatives import choices
 from initiatives.models import Initiative
 from initiatives.selectors import (

@@ -1,12 +1,12 @@
 from rest_framework_gis.pagination import GeoJsonPagination
 
-from config.counting import BoundedCountPaginator
+from common.counting import BoundedCountPaginator
 
 
 class FeaturePagination(GeoJsonPagination):
     """A FeatureCollection with count, next and previous links; ?page_size= up to 1000.
 
-    The count is exact up to config.counting.EXACT_UP_TO matches and PostgreSQL's estimate
+    The count is exact up to common.counting.EXACT_UP_TO matches and PostgreSQL's estimate
     beyond (`count_estimated: true`): a page never counts the whole table."""
 
     page_size = 100

@@ -9,7 +9,7 @@ from django.contrib.gis.db.models import Extent
 from django.db.models import Max, Min, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from config.counting import cached_figure
+from common.counting import cached_figure
 from initiatives.api.filters import InitiativeFilter
 from initiatives.selectors import published_initiatives
 from opendata import encoding
@@ -33,7 +33,7 @@ class Collection:
     start_field: str | None = None  # what `datetime` filters on
 
     def spatial_extent(self) -> list[float] | None:
-        # Over the whole collection: computed once per data version (config.counting).
+        # Over the whole collection: computed once per data version (common.counting).
         def compute():
             extent = self.rows().aggregate(extent=Extent(self.geometry_field))["extent"]
             return [round(value, 6) for value in extent] if extent else []

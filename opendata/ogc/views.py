@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from config.counting import bounded_count
+from common.counting import bounded_count
 from opendata.encoding import feature_texts
 from opendata.ogc.collections import COLLECTIONS, Collection
 from opendata.ogc.openapi import openapi_document
@@ -168,7 +168,7 @@ def items(request: HttpRequest, collection_id: str) -> HttpResponse:
         parameters = items_parameters(request, collection)
     except ParameterError as error:
         return _exception(400, "InvalidParameterValue", str(error))
-    # numberMatched is exact up to config.counting.EXACT_UP_TO, left out beyond (optional in
+    # numberMatched is exact up to common.counting.EXACT_UP_TO, left out beyond (optional in
     # OGC API - Features): an items page never counts the whole table.
     matched, estimated = bounded_count(parameters.rows)
     page = parameters.rows.order_by("id").values("id")[

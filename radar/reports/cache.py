@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import close_old_connections
 
-from config.counting import data_version
+from common.counting import data_version
 from radar.failures import AnalysisFailed, failure_of, timeout_for
 
 logger = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ _lock = threading.Lock()
 
 
 def data_fingerprint() -> str:
-    """The data version (see config.counting): one row read, whatever the table sizes."""
+    """The data version (see common.counting): one row read, whatever the table sizes."""
     return str(data_version())
 
 

@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from config.counting import bounded_count
+from common.counting import bounded_count
 from initiatives import choices
 from radar import charts, selectors
 from radar.failures import AnalysisFailed, rows_or_failure

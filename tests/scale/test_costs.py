@@ -11,7 +11,7 @@ from django.contrib.gis.geos import Point
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from config import counting
+from common import counting
 from initiatives.models import Initiative
 from initiatives.selectors import published_initiatives
 from opendata import encoding
