@@ -114,7 +114,8 @@ def ogr2ogr_command() -> list[str]:
 
 
 def floor_command() -> list[str]:
-    """psql running the server's own COPY of the GeoJSON features."""
+    """psql running the server's own COPY of the GeoJSON features, with the same 2 parallel
+    workers (opendata.encoding.EXPORT_PARALLEL_WORKERS)."""
     script = (
         "import django; django.setup()\n"
         "from initiatives.selectors import published_initiatives\n"
