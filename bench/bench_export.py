@@ -144,7 +144,7 @@ def floor_command() -> list[str]:
         "-At",
         BENCH_DB,
         "-c",
-        "SET max_parallel_workers_per_gather = 0",
+        "SET max_parallel_workers_per_gather = 2",
         "-c",
         copy,
     ]
