@@ -13,7 +13,12 @@ from django.views.decorators.http import require_safe
 
 from common.counting import cached_figure
 from initiatives.api.filters import InitiativeFilter
-from initiatives.selectors import initiatives_change_stamp, published_initiatives
+from initiatives.choices import LICENCE_URLS, SHARE_ALIKE, Licence
+from initiatives.selectors import (
+    initiatives_change_stamp,
+    published_initiatives,
+    published_sources,
+)
 from opendata import encoding, http
 from opendata.catalogue import code_lists, data_sources, table_schema
 from territories.api.filters import TerritoryFilter
@@ -116,16 +121,32 @@ def data_page(request: HttpRequest) -> HttpResponse:
 
     def figures():
         count, latest = initiatives_change_stamp(initiatives=published)
-        return count, latest, published.filter(is_synthetic=True).count()
+        synthetic = published.filter(is_synthetic=True).count()
+        return count, latest, synthetic, _initiative_sources()
 
-    count, latest, synthetic = cached_figure("open-data-page", figures)
+    # Over the whole table: once per data version (common.counting).
+    count, latest, synthetic, sources = cached_figure("open-data-page", figures)
     context = {
         "licence": settings.OPEN_DATA_LICENCE,
         "columns": table_schema(csv_url="")["fields"],
         "code_lists": code_lists(),
         "sources": data_sources(),
+        "initiative_sources": sources,
+        "share_alike": any(source["share_alike"] for source in sources),
         "count": count,
         "synthetic_count": synthetic,
         "last_change": latest,
     }
     return render(request, "opendata/index.html", context)
+
+
+def _initiative_sources() -> list[dict]:
+    return [
+        {
+            **source,
+            "licence_label": Licence(source["licence"]).label,
+            "licence_url": LICENCE_URLS.get(source["licence"], ""),
+            "share_alike": source["licence"] in SHARE_ALIKE,
+        }
+        for source in published_sources()
+    ]

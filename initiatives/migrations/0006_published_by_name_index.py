@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("initiatives", "0003_moderators_group"),
+        ("initiatives", "0005_claims"),
         ("territories", "0001_initial"),
     ]
 
