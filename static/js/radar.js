@@ -44,7 +44,12 @@ async function getJson(url, attempts = 30) {
     return getJson(url, attempts - 1);
   }
   say("computing", "");
-  if (!response.ok || response.status === 202) throw new Error(String(response.status));
+  if (!response.ok || response.status === 202) {
+    const error = new Error(String(response.status));
+    // 422: the analysis is impossible on these data; the server says why, in words.
+    if (response.status === 422) error.detail = (await response.json()).detail;
+    throw error;
+  }
   return response.json();
 }
 
@@ -272,7 +277,7 @@ async function loadGaps() {
     say("gaps", `${compared} ${whiteZones}${note}`);
   } catch (error) {
     figures.gaps = new Map();
-    say("gaps", gettext("The gap analysis is not available."));
+    say("gaps", error.detail || gettext("The gap analysis is not available."));
   }
 }
 
@@ -290,7 +295,7 @@ async function loadTrends() {
     );
   } catch (error) {
     figures.trends = new Map();
-    say("trends", gettext("The hot-spot trends are not available."));
+    say("trends", error.detail || gettext("The hot-spot trends are not available."));
   }
 }
 
@@ -322,7 +327,7 @@ async function loadEmerging() {
     const count = (collection.features || []).length;
     say("emerging", countText(ngettext("%s emerging movement.", "%s emerging movements.", count), count));
   } catch (error) {
-    say("emerging", gettext("The emerging movements are not available."));
+    say("emerging", error.detail || gettext("The emerging movements are not available."));
   }
 }
 
