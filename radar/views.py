@@ -210,11 +210,31 @@ def territory_profile(request, code: str):
     return render(request, "radar/territory.html", context)
 
 
+class SpreadsheetSafeWriter:
+    """csv.writer whose text cells starting with =, +, -, @, tab or CR get a leading
+    apostrophe, so that no spreadsheet runs them as formulas (as the open-data CSV does)."""
+
+    FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+    def __init__(self, file):
+        self._writer = csv.writer(file)
+
+    def writerow(self, row):
+        self._writer.writerow(
+            [
+                "'" + cell
+                if isinstance(cell, str) and cell.startswith(self.FORMULA_STARTS)
+                else cell
+                for cell in row
+            ]
+        )
+
+
 def territory_figures_csv(request, code: str):
     territory = _territory_or_404(code)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="radar-{territory.code}.csv"'
-    writer = csv.writer(response)
+    writer = SpreadsheetSafeWriter(response)
     writer.writerow(["code", "name", "level", "population", "initiatives", "per_10000"])
     for row in _comparison(territory):
         place = row.territory

@@ -1,12 +1,11 @@
 """POST /api/v1/submissions/: a resident's initiative, through the same service as the form."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from initiatives import choices
@@ -14,6 +13,7 @@ from initiatives.clients import client_address
 from initiatives.emails import private_link_url
 from initiatives.records import parse_point
 from initiatives.services import SubmissionRateLimited, initiative_submit
+from initiatives.validators import no_control_characters, single_line
 
 
 def _choice_list(choice_class):
@@ -26,8 +26,14 @@ def _choice(choice_class):
     return serializers.ChoiceField(choices=choice_class.choices, required=False, allow_blank=True)
 
 
-def _text(**kwargs):
-    return serializers.CharField(required=False, allow_blank=True, trim_whitespace=True, **kwargs)
+def _text(validators=(single_line,), **kwargs):
+    return serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=True,
+        validators=list(validators),
+        **kwargs,
+    )
 
 
 class GeoJSONPointSerializer(serializers.Serializer):
@@ -38,16 +44,17 @@ class GeoJSONPointSerializer(serializers.Serializer):
 class SubmissionInputSerializer(serializers.Serializer):
     """The place is `location` (a GeoJSON Point, WGS84) or `lon` and `lat`."""
 
-    name = serializers.CharField()
-    short_description = serializers.CharField()
+    name = serializers.CharField(validators=[single_line])
+    short_description = serializers.CharField(validators=[single_line])
     themes = serializers.ListField(child=serializers.ChoiceField(choices=choices.Theme.choices))
     contact_email = serializers.EmailField(
-        help_text=_("Private: never published. The private link is sent there.")
+        validators=[single_line],
+        help_text=_("Private: never published. The private link is sent there."),
     )
     location = GeoJSONPointSerializer(required=False)
     lon = serializers.FloatField(required=False)
     lat = serializers.FloatField(required=False)
-    description = _text()
+    description = _text(validators=[no_control_characters])
     website = _text()
     address = _text()
     activity_status = serializers.ChoiceField(
@@ -64,7 +71,9 @@ class SubmissionInputSerializer(serializers.Serializer):
     reciprocity = serializers.BooleanField(required=False, allow_null=True)
     step_free_access = serializers.BooleanField(required=False, allow_null=True)
     usable_without_internet = serializers.BooleanField(required=False, allow_null=True)
-    languages = serializers.ListField(child=serializers.CharField(max_length=3), required=False)
+    languages = serializers.ListField(
+        child=serializers.CharField(max_length=3, validators=[single_line]), required=False
+    )
 
     def validate(self, attrs):
         attrs = dict(attrs)
@@ -95,7 +104,8 @@ class SubmissionCreateApi(APIView):
     """Submit an initiative; it stays pending (and absent from every public output) until a
     moderator approves it."""
 
-    parser_classes = [JSONParser]
+    # JSON only: the project's JSON parser (config.parsers, first of the default parsers).
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES[:1]
     authentication_classes = []
     permission_classes = []
 
@@ -112,11 +122,6 @@ class SubmissionCreateApi(APIView):
         tags=["submissions"],
     )
     def post(self, request):
-        if int(request.META.get("CONTENT_LENGTH") or 0) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-            return Response(
-                {"detail": _("The request is too large.")},
-                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-            )
         serializer = SubmissionInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:

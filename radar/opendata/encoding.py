@@ -45,9 +45,26 @@ def initiative_features_query(ids: QuerySet) -> tuple[str, tuple]:
     return sql, params
 
 
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection): such a
+# text cell gets a leading apostrophe, which spreadsheets show as plain text. Numbers, such
+# as a negative longitude, are left alone. GeoJSON is not concerned.
+_FORMULA_STARTS_SQL = "'=', '+', '-', '@', E'\\t', E'\\r'"
+
+
+def spreadsheet_safe_sql(expression: str) -> str:
+    return (
+        f"CASE WHEN left({expression}, 1) IN ({_FORMULA_STARTS_SQL}) "
+        f"THEN '''' || {expression} ELSE {expression} END"
+    )
+
+
+def _csv_cell_sql(column) -> str:
+    return spreadsheet_safe_sql(column.csv_sql) if column.type == "string" else column.csv_sql
+
+
 def initiative_csv_query(ids: QuerySet) -> tuple[str, tuple]:
     ids_sql, params = ids.values("id").query.sql_with_params()
-    select = ", ".join(f'{column.csv_sql} AS "{column.name}"' for column in COLUMNS)
+    select = ", ".join(f'{_csv_cell_sql(column)} AS "{column.name}"' for column in COLUMNS)
     return f"SELECT {select}" + _FROM_INITIATIVES.format(ids=ids_sql), params
 
 

@@ -98,7 +98,10 @@ class Command(BaseCommand):
             dialect.doublequote = True
             reader = csv.DictReader(handle, dialect=dialect)
             # Line numbers count the header as line 1.
-            return [(index, row) for index, row in enumerate(reader, start=2)]
+            return [
+                (index, {key: _unescape_formula(value) for key, value in row.items()})
+                for index, row in enumerate(reader, start=2)
+            ]
 
     def _geojson_records(self, path: str, options) -> list[tuple[int, dict]]:
         with open(path, encoding=options["encoding"]) as handle:
@@ -139,3 +142,15 @@ class Command(BaseCommand):
         except ValidationError as error:
             return ImportRow(line=line, source_id=source_id, values={}, error=error)
         return ImportRow(line=line, source_id=source_id, values=values)
+
+
+def _unescape_formula(value):
+    """Our CSV export writes '=… for a text starting with =, +, -, @, tab or CR (so that no
+    spreadsheet runs it): read back, it is the text as entered."""
+    if (
+        isinstance(value, str)
+        and value[:1] == "'"
+        and value[1:2] in ("=", "+", "-", "@", "\t", "\r")
+    ):
+        return value[1:]
+    return value
