@@ -54,7 +54,9 @@ class RequestBodyMiddleware:
                 _("Send the request with a Content-Length header (chunked bodies are not read)."),
             )
         if _declared_length(request) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-            return refusal(request, 413, _("The request is too large."))
+            return refusal(
+                request, 413, _("The request is too large: nothing was stored. Send less.")
+            )
         return self.get_response(request)
 
 

@@ -1,10 +1,9 @@
 """The API's JSON parser: a bounded nesting depth, and translated errors."""
 
-import json
-
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser, get_encoding
+from rest_framework.utils import json  # strict_constant: no NaN or Infinity
 
 # No request of this API nests more than a few levels; Python's json module recurses once
 # per level and would raise RecursionError (a 500) near 1,000.

@@ -1,6 +1,5 @@
 """Site-wide error views."""
 
-import logging
 import sys
 
 from django.conf import settings
@@ -10,8 +9,6 @@ from django.utils.translation import gettext as _
 from django.views.defaults import server_error as default_server_error
 
 from config.middleware import refusal
-
-logger = logging.getLogger(__name__)
 
 # Seconds a client is asked to wait while the database is unreachable.
 DATABASE_RETRY_AFTER = 10
@@ -35,7 +32,6 @@ def server_error(request, template_name="500.html"):
     answers 503 with Retry-After; each request tries the database again, so the service
     comes back by itself."""
     if database_unavailable(sys.exc_info()[1]):
-        logger.warning("Database unavailable: %s %s answered 503", request.method, request.path)
         return refusal(
             request,
             503,
