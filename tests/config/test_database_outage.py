@@ -4,12 +4,15 @@ back by itself as soon as the database answers again.
 The outage is real: the request's connection points at a port where nothing listens (the
 test's own connection, holding the test transaction, is put back afterwards)."""
 
+import json
 import socket
 from contextlib import contextmanager
 
 import pytest
 from django.db import close_old_connections, connections
 from django.test import Client
+
+from tests.factories import BORDEAUX
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +66,9 @@ def browser():
     return Client(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE="fr")
 
 
-@pytest.mark.parametrize("url", ["/", "/radar/", "/contribuer/", "/open-data/", "/admin/"])
+@pytest.mark.parametrize(
+    "url", ["/", "/radar/", "/contribuer/", "/open-data/", "/radar/territoire/33063/"]
+)
 def test_a_page_answers_a_short_translated_503_page(browser, url):
     with database_at(closed_port()):
         response = browser.get(url)
@@ -106,7 +111,15 @@ def test_the_api_and_ogc_api_answer_a_json_503(browser, url):
 
 
 def test_a_submission_answers_503_when_the_database_is_down(browser):
-    body = '{"name": "Jardin", "short_description": "x", "themes": ["food"]}'
+    body = json.dumps(
+        {
+            "name": "Jardin partagé",
+            "short_description": "On jardine ensemble.",
+            "themes": ["food"],
+            "location": {"type": "Point", "coordinates": list(BORDEAUX)},
+            "contact_email": "garden@example.net",
+        }
+    )
     with database_at(closed_port()):
         response = browser.post("/api/v1/submissions/", body, content_type="application/json")
 
@@ -130,10 +143,11 @@ def test_a_login_attempt_answers_503_not_a_lockout_or_a_500(browser):
 
 
 def test_the_service_comes_back_by_itself_when_the_database_answers_again(browser):
+    port = real_port()
     with database_at(closed_port()) as connection:
         assert served(browser, "/api/v1/initiatives/") == 503
         # The database is back: the same process, the same connection object.
-        connection.settings_dict["PORT"] = real_port()
+        connection.settings_dict["PORT"] = port
         assert served(browser, "/api/v1/initiatives/") == 200
         assert served(browser, "/") == 200
 
