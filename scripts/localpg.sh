@@ -22,8 +22,9 @@ port=${RADAR_PG_PORT:-54329}
 bin="/usr/lib/postgresql/$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -1)/bin"
 is_root() { [ "$(id -u)" -eq 0 ]; }
 
+# From /, which postgres can always enter (the checkout may be closed to it).
 as_owner() {
-  if is_root; then runuser -u postgres -- "$@"; else "$@"; fi
+  if is_root; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 cluster_dir() {
