@@ -209,6 +209,7 @@ class RejectionForm(forms.Form):
         label=_("Reason for a rejection (sent to the submitter)"),
         required=False,  # required to reject only; the view says so
         widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[no_control_characters],
     )
 
 
