@@ -40,8 +40,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "leaflet",
+    # The project's own apps, lowest layer first (see README, "Layout").
+    "common",
     "territories",
     "initiatives",
+    "opendata",
     "radar",
     "axes",
 ]
@@ -74,7 +77,8 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The site frame (base.html, the error pages) belongs to no app.
+        "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -83,7 +87,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "radar.context_processors.site",
+                "common.context_processors.site",
             ],
         },
     },
@@ -198,6 +202,12 @@ RADAR_SERVED_TERRITORY = {
 RADAR_RECOMPUTE_IN_BACKGROUND = envbool("RADAR_RECOMPUTE_IN_BACKGROUND", True)
 # Distances and areas are computed in a metric projection (Lambert-93 for metropolitan France).
 RADAR_METRIC_SRID = envint("RADAR_METRIC_SRID", 2154)
+# Seed of every Monte Carlo of the radar (scan replications, Gi* permutations, Fisher test):
+# the same data give the same results; the results report it. The default is
+# radar.analysis.randomness.DEFAULT_SEED (not imported here: it would load NumPy at start-up).
+RADAR_RANDOM_SEED = envint("RADAR_RANDOM_SEED", 20261127)
+if RADAR_RANDOM_SEED < 0:
+    raise ImproperlyConfigured("RADAR_RANDOM_SEED must be a whole number >= 0")
 
 MAP_TILE_URL = envstr("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = envstr(

@@ -13,8 +13,8 @@ api_v1 = [
 urlpatterns = [
     path("", include("initiatives.urls")),
     path("radar/", include("radar.urls")),
-    path("open-data/", include("radar.opendata.urls")),
-    path("ogc/", include("radar.ogc.urls")),
+    path("open-data/", include("opendata.urls")),
+    path("ogc/", include("opendata.ogc.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

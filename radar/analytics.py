@@ -1,8 +1,8 @@
 """The radar's analytics as the pages and the API use them: read the ORM into tables, run
-radar.analysis, cache the structured result (radar.results), then put words on it in the
+radar.analysis, cache the structured result (radar.reports.cache), then put words on it in the
 request's language. Nothing here is computed in a template or a view."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import geopandas as gpd
@@ -22,7 +22,7 @@ from initiatives.models import Initiative
 from initiatives.selectors import InitiativeFilters, initiatives_matching
 from radar.analysis import clusters, gaps, insights, signals
 from radar.parameters import GAP_LEVELS
-from radar.results import cached_result
+from radar.reports.cache import cached_result
 from territories.models import Territory
 from territories.selectors import territory_containing
 
@@ -30,7 +30,12 @@ WGS84 = "EPSG:4326"
 # With P permutations the smallest two-sided p is 2/(P+1); Benjamini-Hochberg over 538
 # communes needs far smaller p-values than 999 permutations can give (0.002).
 CLUSTER_PERMUTATIONS = 9999
-CLUSTER_SEED = 20261127
+
+
+def random_seed() -> int:
+    """The seed of every Monte Carlo of the radar (setting RADAR_RANDOM_SEED); results report it
+    and it is part of their cache keys."""
+    return settings.RADAR_RANDOM_SEED
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,7 @@ class GapParams:
     collaboration_mode: str = ""
     min_population: int = gaps.MIN_POPULATION
     radius_km: float = gaps.MAX_DISTANCE_M / 1000
+    seed: int = field(default_factory=random_seed)
 
     def filters(self) -> InitiativeFilters:
         return InitiativeFilters(
@@ -114,7 +120,7 @@ def _compute_gaps(params: GapParams) -> list[dict]:
         territories,
         result.loc[territories["code"], "eb_rate"].to_numpy(dtype=float),
         permutations=CLUSTER_PERMUTATIONS,
-        seed=CLUSTER_SEED,
+        seed=params.seed,
     )
     ranked = gaps.rank_underserved(result, min_population=params.min_population, radius_m=radius_m)
     ranks = {code: rank for rank, code in enumerate(ranked.index, start=1)}
@@ -254,24 +260,24 @@ def _association(result: insights.Association) -> dict:
     }
 
 
-def _compute_insights() -> dict:
+def _compute_insights(seed: int) -> dict:
     frame = pd.DataFrame(
         initiatives_frame(level="commune", filters=InitiativeFilters()).drop(columns="geometry")
     )
+    economic = insights.economic_model_question(frame, seed=seed)
+    multi_actor = insights.multi_actor_question(frame, seed=seed)
     return {
-        "economic_model": {
-            k: _association(v) for k, v in insights.economic_model_question(frame).items()
-        },
-        "multi_actor": {
-            k: _association(v) for k, v in insights.multi_actor_question(frame).items()
-        },
+        "economic_model": {k: _association(v) for k, v in economic.items()},
+        "multi_actor": {k: _association(v) for k, v in multi_actor.items()},
         "initiatives": len(frame),
         "synthetic": int(frame["is_synthetic"].sum()) if len(frame) else 0,
+        "seed": seed,
     }
 
 
 def workshop_insights() -> dict:
-    values, stale = cached_result("insights", {}, _compute_insights)
+    seed = random_seed()
+    values, stale = cached_result("insights", {"seed": seed}, lambda: _compute_insights(seed))
     for question in ("economic_model", "multi_actor"):
         for result in values[question].values():
             result["caveat_texts"] = [_(CAVEATS[c]) for c in result["caveats"] if c in CAVEATS]
@@ -287,7 +293,7 @@ class EmergingParams:
     max_months: int = 6
     min_cases: int = 3
     replications: int = 999
-    seed: int = CLUSTER_SEED
+    seed: int = field(default_factory=random_seed)
     end: str = ""  # ISO date; empty = today
 
 
@@ -489,6 +495,7 @@ class TrendParams:
     inference: str = "permutation"
     years: int = TREND_YEARS
     end_year: int = 0  # 0 = this year
+    seed: int = field(default_factory=random_seed)
 
     def resolved(self) -> "TrendParams":
         """The same with the end year set (this year if unset)."""
@@ -516,7 +523,7 @@ def _compute_trends(params: TrendParams) -> list[dict]:
         initiatives,
         years,
         permutations=TREND_PERMUTATIONS if params.inference == "permutation" else 0,
-        seed=CLUSTER_SEED,
+        seed=params.seed,
     )
     names = dict(zip(territories["code"], territories["name"], strict=True))
     return [_trend_row(code, names[code], summary.loc[code], yearly.loc[code]) for code in names]

@@ -1,5 +1,5 @@
 """After initiatives change, recompute the radar's main results in the background, so that
-the next visitor does not wait (radar.results serves the previous result meanwhile)."""
+the next visitor does not wait (radar.reports.cache serves the previous result meanwhile)."""
 
 import logging
 import threading

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from common.api.filters import BBoxField
 from initiatives import choices
 from initiatives.models import Initiative
 from initiatives.selectors import (
@@ -12,7 +13,6 @@ from initiatives.selectors import (
     initiatives_matching_text,
     initiatives_within_territory,
 )
-from radar.api.filters import BBoxField
 from territories.selectors import territories_with_code
 
 

@@ -1,9 +1,9 @@
 from rest_framework import generics
 
+from common.api.pagination import FeaturePagination
 from initiatives.api.filters import InitiativeFilter
 from initiatives.api.serializers import InitiativeSerializer
 from initiatives.selectors import published_initiatives
-from radar.api.pagination import FeaturePagination
 
 
 class InitiativeListApi(generics.ListAPIView):

@@ -6,7 +6,9 @@ quadrants, whose outliers (high among low) are not what the map shows.
 
 Inference
 ---------
-Conditional permutations (esda, seeded), Queen contiguity, binary weights with the
+Conditional permutations (esda, seeded: :data:`radar.analysis.randomness.DEFAULT_SEED` unless
+told otherwise, drawn under :func:`~radar.analysis.randomness.private_global_random_state`
+since esda draws them from NumPy's global generator), Queen contiguity, binary weights with the
 territory itself included (the "star"). esda's ``alternative="directed"`` p-value is
 one-sided: ``(min(#sim >= G, #sim < G) + 1) / (P + 1)``, the tail the observed value falls
 in. We make it two-sided by doubling it, ``p = min(1, 2 p_sim)``, then correct for testing
@@ -25,6 +27,8 @@ import shapely
 from esda import G_Local
 from libpysal import weights
 from scipy.stats import false_discovery_control
+
+from radar.analysis.randomness import DEFAULT_SEED, private_global_random_state
 
 HIGH, LOW, NOT_SIGNIFICANT = "high", "low", "not significant"
 LAMBERT_93 = 2154
@@ -78,7 +82,7 @@ def rate_clusters(
     *,
     permutations: int = 999,
     alpha: float = 0.05,
-    seed: int = 0,
+    seed: int = DEFAULT_SEED,
     attach_islands: bool = True,
 ) -> pd.DataFrame:
     """Gi* hot and cold spots of ``rates`` (aligned with the rows of ``territories``).
@@ -106,17 +110,18 @@ def _gi_star(y: np.ndarray, w: weights.W, permutations: int, seed: int) -> pd.Da
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "not fully connected": islands are handled above
         star = weights.fill_diagonal(w, 1.0)
-    g = G_Local(
-        y,
-        star,
-        transform="B",
-        star=True,
-        permutations=permutations,
-        seed=seed,
-        keep_simulations=False,
-        n_jobs=1,
-        alternative="directed",
-    )
+    with private_global_random_state():
+        g = G_Local(
+            y,
+            star,
+            transform="B",
+            star=True,
+            permutations=permutations,
+            seed=seed,
+            keep_simulations=False,
+            n_jobs=1,
+            alternative="directed",
+        )
     p = np.minimum(1.0, 2.0 * np.asarray(g.p_sim, dtype=float))
     p[neighbours == 0] = np.nan  # an island's statistic is its own value: nothing to test
     return pd.DataFrame({"gi_star": g.Gs, "z": g.Zs, "p": p, "neighbours": neighbours})

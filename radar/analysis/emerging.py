@@ -25,15 +25,25 @@ match its reports:
   cases than expected. Log-likelihood ratio: n ln(n/mu) + (C-n) ln((C-n)/(C-mu)).
 * p-value: the dates are permuted among the cases R times; p = rank / (R + 1), the rank counting
   the replications whose maximum ratio is at least the cluster's (to within 1e-9).
-* Secondary clusters: the best cylinder of each centre, sorted by ratio (ties: fewer locations,
-  then lower centre), kept greedily when they share no location with a kept cluster (SaTScan's
-  default "no geographical overlap"); at most 500. Like SaTScan, a secondary cluster is reported
-  only if its ratio is at least 0.001 and some replication had a lower maximum.
+* Secondary clusters: the best cylinder of each centre, sorted by ratio (ties within 1e-9: fewer
+  ids, then lower centre), kept greedily unless they overlap a kept cluster geometrically, as
+  SaTScan decides "no geographical overlap" (``HasAnyTractsInCommon`` in
+  MostLikelyClustersContainer.cpp, 10.3.2): two circles whose centres are farther apart than
+  the sum of their radii do not overlap; a centre strictly inside the other circle overlaps;
+  otherwise they overlap when a location of the cluster with fewer ids (the kept one on a tie)
+  lies within the other's radius, an equal distance counting as within (tolerance 1e-9). This
+  is stricter than sharing a location: a location on a circle's edge left out by the tie rule
+  or by the share cap still blocks a cluster that holds it. ``overlap="shared-location"``
+  selects the looser rule (no location in common), which SaTScan does not have. At most 500
+  clusters. Like SaTScan, a secondary cluster is reported only if its ratio is at least 0.001
+  and some replication had a lower maximum.
 * Recurrence interval: with a single prospective analysis it is one unit / p, in days, at least
   one day (months count as 365.25 / 12 days).
 
 SaTScan by default stops replications early when nothing is significant and may report Gumbel
 p-values for very small ones; this module always runs the R replications (standard Monte Carlo).
+The replications draw from ``seed`` (:data:`radar.analysis.randomness.DEFAULT_SEED` unless told
+otherwise), so the same data always give the same p-values; ``seed=None`` draws fresh entropy.
 
 Speed: margins, circles and expectations do not change under permutation; a replication only
 hands the recent dates to a random subset of cases. Only cylinders whose farthest location has
@@ -55,12 +65,17 @@ from typing import Any, Literal
 
 import numpy as np
 
+from radar.analysis.randomness import DEFAULT_SEED
+
 TimeUnit = Literal["day", "month"]
+OverlapRule = Literal["geometric", "shared-location"]
+OVERLAP_RULES: tuple[OverlapRule, ...] = ("geometric", "shared-location")
 
 EARTH_RADIUS_KM = 6367.0  # SaTScan's constant, not the IUGG mean radius
 _PI = 3.1415926535897932384626433832795028841972  # SaTScan's PI, for bit-identical coordinates
 AVERAGE_DAYS_IN_YEAR = 365.25
 LLR_TOLERANCE = 1e-9  # SaTScan's DBL_CMP_TOLERANCE when ranking and comparing ratios
+DISTANCE_TOLERANCE = 1e-9  # the same constant, in km, when SaTScan compares circles
 MIN_RATIO_TO_REPORT = 0.001
 MAX_RANKED_CLUSTERS = 500
 MAX_CYLINDER_MEMBERS = 50_000_000  # 32 bytes each, 1.6 GB of neighbour lists: refuse beyond
@@ -73,6 +88,9 @@ class ScanParams:
     ``start`` is the study period start (SaTScan's StartDate): cases before it are left out of
     everything. When ``None`` the study period starts with the unit holding the earliest case.
     ``n_jobs`` spreads the replications over processes; results do not depend on it.
+    ``seed`` fixes the replications (``None``: fresh entropy, results change from run to run).
+    ``overlap`` is the rule for secondary clusters: SaTScan's ``"geometric"`` one (default) or
+    ``"shared-location"`` (see the module docstring).
     """
 
     end: date
@@ -82,9 +100,10 @@ class ScanParams:
     max_share: float = 0.5
     min_cases: int = 2
     replications: int = 999
-    seed: int | None = None
+    seed: int | None = DEFAULT_SEED
     start: date | None = None
     n_jobs: int = 1
+    overlap: OverlapRule = "geometric"
 
     def __post_init__(self) -> None:
         if self.time_unit not in ("day", "month"):
@@ -101,6 +120,10 @@ class ScanParams:
             raise ValueError("replications cannot be negative")
         if self.start is not None and self.start > self.end:
             raise ValueError("the study period starts after it ends")
+        if self.overlap not in OVERLAP_RULES:
+            raise ValueError(f"overlap must be one of {', '.join(OVERLAP_RULES)}")
+        if self.seed is not None and self.seed < 0:
+            raise ValueError("seed must be a whole number >= 0")
 
 
 @dataclass(frozen=True)
@@ -712,11 +735,16 @@ def _members(cylinders: Cylinders, candidate: _Candidate) -> np.ndarray:
     return cylinders.members[start : candidate.position + 1]
 
 
-def rank_candidates(cylinders: Cylinders, candidates: list[_Candidate]) -> list[_Candidate]:
-    """SaTScan's order: ratio (within 1e-9), fewer locations, lower centre index."""
+def rank_candidates(
+    cylinders: Cylinders, candidates: list[_Candidate], id_counts: np.ndarray
+) -> list[_Candidate]:
+    """SaTScan's order: ratio (within 1e-9), fewer ids, lower centre index.
+
+    ``id_counts[m]`` is the number of ids at location ``m`` (SaTScan counts identifiers).
+    """
 
     def key(c: _Candidate) -> tuple[float, int, int]:
-        return (-c.llr, c.position - int(cylinders.offsets[c.centre]), c.centre)
+        return (-c.llr, int(id_counts[_members(cylinders, c)].sum()), c.centre)
 
     ordered = sorted(candidates, key=key)
     # Sorting on the raw ratio then re-sorting runs of near-equal ratios mimics the tolerance.
@@ -732,21 +760,104 @@ def rank_candidates(cylinders: Cylinders, candidates: list[_Candidate]) -> list[
 
 
 def without_overlap(
-    cylinders: Cylinders, candidates: list[_Candidate], n_locations: int
+    cylinders: Cylinders,
+    candidates: list[_Candidate],
+    xyz: np.ndarray,
+    id_counts: np.ndarray,
+    rule: OverlapRule = "geometric",
 ) -> list[_Candidate]:
-    """Greedy "no geographical overlap": keep a cluster when none of its locations is taken."""
-    taken = np.zeros(n_locations, dtype=bool)
-    kept: list[_Candidate] = []
+    """Greedy "no geographical overlap": keep a cluster when it overlaps no kept one, by SaTScan's
+    geometric rule (:func:`overlaps`) or, with ``rule="shared-location"``, when none of its
+    locations is taken."""
+    n_locations = len(xyz)
     limit = min(n_locations, MAX_RANKED_CLUSTERS)
+    kept: list[_Candidate] = []
+    if rule == "shared-location":
+        taken = np.zeros(n_locations, dtype=bool)
+        for c in candidates:
+            members = _members(cylinders, c)
+            if taken[members].any():
+                continue
+            taken[members] = True
+            kept.append(c)
+            if len(kept) >= limit:
+                break
+        return kept
+    centres = np.empty(limit, dtype=np.int64)  # of the kept clusters, for a vectorised first pass
+    radii = np.empty(limit)
     for c in candidates:
-        members = _members(cylinders, c)
-        if taken[members].any():
+        count = len(kept)
+        blocked = _overlaps_any(cylinders, xyz, id_counts, kept, centres[:count], radii[:count], c)
+        if blocked:
             continue
-        taken[members] = True
+        centres[count], radii[count] = c.centre, cylinders.radius[c.position]
         kept.append(c)
         if len(kept) >= limit:
             break
     return kept
+
+
+def _overlaps_any(
+    cylinders: Cylinders,
+    xyz: np.ndarray,
+    id_counts: np.ndarray,
+    kept: list[_Candidate],
+    centres: np.ndarray,
+    radii: np.ndarray,
+    candidate: _Candidate,
+) -> bool:
+    """Whether ``candidate`` overlaps one of the ``kept`` clusters (their centres and radii).
+
+    SaTScan's first shortcut (circles too far apart), for all of them at once, then
+    :func:`overlaps` for the few it leaves.
+    """
+    radius = float(cylinders.radius[candidate.position])
+    apart = chord_km(xyz[centres], xyz[candidate.centre])
+    disjoint = (np.abs(apart - (radii + radius)) > DISTANCE_TOLERANCE) & (apart > radii + radius)
+    return any(
+        overlaps(cylinders, xyz, id_counts, kept[i], candidate)
+        for i in np.flatnonzero(~disjoint).tolist()
+    )
+
+
+def _centre_strictly_inside(apart, radius_one, radius_two) -> np.ndarray:
+    return ((np.abs(apart - radius_one) > DISTANCE_TOLERANCE) & (apart <= radius_one)) | (
+        (np.abs(apart - radius_two) > DISTANCE_TOLERANCE) & (apart <= radius_two)
+    )
+
+
+def _location_within(
+    cylinders: Cylinders, xyz: np.ndarray, id_counts: np.ndarray, one: _Candidate, two: _Candidate
+) -> bool:
+    """SaTScan's location-to-radius test: does a location of the cluster with fewer ids (``one``,
+    the kept cluster, on a tie) lie within the other's radius, equality within 1e-9 included?"""
+    test, other = (one, two)
+    if id_counts[_members(cylinders, one)].sum() > id_counts[_members(cylinders, two)].sum():
+        test, other = (two, one)
+    distances = chord_km(xyz[_members(cylinders, test)], xyz[other.centre])
+    radius = float(cylinders.radius[other.position])
+    # SaTScan: overlap unless macro_less_than(radius, distance, 1e-9).
+    beyond = (np.abs(radius - distances) >= DISTANCE_TOLERANCE) & (radius < distances)
+    return bool((~beyond).any())
+
+
+def overlaps(
+    cylinders: Cylinders, xyz: np.ndarray, id_counts: np.ndarray, one: _Candidate, two: _Candidate
+) -> bool:
+    """SaTScan's geometric overlap of two circular clusters (``one`` the more likely one):
+
+    1. centres farther apart than r1 + r2 (by more than 1e-9): no overlap;
+    2. a centre strictly inside the other circle (by more than 1e-9): overlap;
+    3. otherwise overlap when a location of the cluster with fewer ids (``one`` on a tie) is at
+       most the other's radius from its centre, or within 1e-9 of it.
+    """
+    r1, r2 = float(cylinders.radius[one.position]), float(cylinders.radius[two.position])
+    apart = float(chord_km(xyz[one.centre], xyz[two.centre]))
+    if abs(apart - (r1 + r2)) > DISTANCE_TOLERANCE and apart > r1 + r2:
+        return False
+    if _centre_strictly_inside(apart, r1, r2):
+        return True
+    return _location_within(cylinders, xyz, id_counts, one, two)
 
 
 # --------------------------------------------------------------------------- entry point
@@ -785,8 +896,9 @@ def space_time_permutation_scan(
         return []
     data = _prepare(locations, row_location, ordinals, counts_arr, in_period, starts, params)
     observed = _recent_counts(data, *_observed_recent(data))
-    candidates = rank_candidates(data.cylinders, best_per_centre(data, observed))
-    clusters = without_overlap(data.cylinders, candidates, len(locations))
+    id_counts = np.array([len(ids) for ids in locations.ids], dtype=np.int64)
+    candidates = rank_candidates(data.cylinders, best_per_centre(data, observed), id_counts)
+    clusters = without_overlap(data.cylinders, candidates, locations.xyz, id_counts, params.overlap)
     if not clusters:
         return []
     maxima = simulate_maxima(data, params.replications, params.seed, params.n_jobs)

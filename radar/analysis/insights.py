@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from radar.analysis.randomness import DEFAULT_SEED
 from radar.analysis.signals import known_value
 
 OBSERVATIONAL = "observational"  # association, not cause
@@ -144,7 +145,7 @@ def odds_ratio_woolf(table, confidence: float = 0.95) -> tuple[float, float, flo
     return float(np.exp(log_or)), *np.exp([log_or - half_width, log_or + half_width]), corrected
 
 
-def independence_test(table, *, seed: int = 0, n_resamples: int = 9999):
+def independence_test(table, *, seed: int = DEFAULT_SEED, n_resamples: int = 9999):
     """(test name, statistic, p-value) by the rule in the module docstring."""
     table = np.asarray(table)
     if (expected_counts(table) >= MIN_EXPECTED).all():
@@ -181,7 +182,9 @@ def crosstab(frame: pd.DataFrame, row: str, column: str) -> tuple[pd.DataFrame, 
     return table.reindex(index=_order(rows), columns=_order(columns)), known
 
 
-def associate(frame: pd.DataFrame, row: str, column: str, *, seed: int = 0) -> Association:
+def associate(
+    frame: pd.DataFrame, row: str, column: str, *, seed: int = DEFAULT_SEED
+) -> Association:
     """Table, test, effect size and caveats for two columns of :func:`indicators`."""
     table, known = crosstab(frame, row, column)
     n = int(table.to_numpy().sum())
@@ -245,7 +248,7 @@ def _with_q_values(results: dict[str, Association]) -> dict[str, Association]:
     return results | {k: replace(r, q_value=float(v)) for (k, r), v in adjusted}
 
 
-def economic_model_question(initiatives: pd.DataFrame, *, seed: int = 0):
+def economic_model_question(initiatives: pd.DataFrame, *, seed: int = DEFAULT_SEED):
     """Economic model x reciprocity / multi_actor / accessible."""
     frame = indicators(initiatives)
     outcomes = ("reciprocity", "multi_actor", "accessible")
@@ -253,7 +256,7 @@ def economic_model_question(initiatives: pd.DataFrame, *, seed: int = 0):
     return _with_q_values(results)
 
 
-def multi_actor_question(initiatives: pd.DataFrame, *, seed: int = 0):
+def multi_actor_question(initiatives: pd.DataFrame, *, seed: int = DEFAULT_SEED):
     """Multi-actor (True/False) x reciprocity / accessible / digital_only."""
     frame = indicators(initiatives)
     outcomes = ("reciprocity", "accessible", "digital_only")

@@ -91,6 +91,7 @@ from libpysal import weights
 from scipy.stats import norm
 
 from radar.analysis import clusters
+from radar.analysis.randomness import DEFAULT_SEED, private_global_random_state
 
 HOT, COLD, NOT_SIGNIFICANT = 1, -1, 0
 NINETY_PERCENT = 0.9
@@ -199,7 +200,7 @@ def yearly_hot_spots(
     *,
     permutations: int = 999,
     alpha: float = 0.05,
-    seed: int = 0,
+    seed: int = DEFAULT_SEED,
 ) -> YearlyHotSpots:
     """Gi* of each column of ``counts`` (territories x years), one Queen weights for all."""
     counts = np.asarray(counts, dtype=float)
@@ -234,6 +235,8 @@ def gi_star_two_sided(y: np.ndarray, w: weights.W, *, permutations: int, seed: i
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "not fully connected": islands are attached
         star = weights.fill_diagonal(w, 1.0)
+    with warnings.catch_warnings(), private_global_random_state():
+        warnings.simplefilter("ignore")
         g = G_Local(
             y,
             star,
@@ -328,7 +331,7 @@ def hot_spot_trends(
     *,
     permutations: int = 999,
     alpha: float = 0.05,
-    seed: int = 0,
+    seed: int = DEFAULT_SEED,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Emerging hot-spot patterns of initiative starts per territory over ``years``.
 

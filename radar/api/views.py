@@ -1,5 +1,5 @@
 """The radar's analytics over HTTP. Results are cached and recomputed in the background
-after data change (radar.results): a response says `stale: true` while that happens."""
+after data change (radar.reports.cache): a response says `stale: true` while that happens."""
 
 import json
 
@@ -123,7 +123,8 @@ class RadarEmergingApi(APIView):
         query.is_valid(raise_exception=True)
         values = dict(query.validated_data)
         values["end"] = values["end"].isoformat() if values.get("end") else ""
-        rows, stale = analytics.emerging_rows(analytics.EmergingParams(**values))
+        params = analytics.EmergingParams(**values)
+        rows, stale = analytics.emerging_rows(params)
         features = [
             {
                 "type": "Feature",
@@ -133,7 +134,9 @@ class RadarEmergingApi(APIView):
             }
             for rank, row in enumerate(rows, start=1)
         ]
-        return Response({"type": "FeatureCollection", "stale": stale, "features": features})
+        return Response(
+            {"type": "FeatureCollection", "seed": params.seed, "stale": stale, "features": features}
+        )
 
 
 class TrendsQuery(serializers.Serializer):

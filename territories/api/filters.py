@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from radar.api.filters import BBoxFilter
+from common.api.filters import BBoxFilter
 from territories.models import Territory
 
 

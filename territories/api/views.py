@@ -1,7 +1,7 @@
 from django.http import Http404
 from rest_framework import generics
 
-from radar.api.pagination import FeaturePagination
+from common.api.pagination import FeaturePagination
 from territories.api.filters import TerritoryFilter
 from territories.api.serializers import TerritoryDetailSerializer, TerritorySerializer
 from territories.models import Territory

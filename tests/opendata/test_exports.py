@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from initiatives.models import Initiative
 from initiatives.services import IMPORTABLE
-from radar.opendata.columns import COLUMNS
+from opendata.columns import COLUMNS
 from tests.factories import make_initiative
 from tests.opendata.helpers import body, get_json
 

@@ -2,17 +2,24 @@
 
 import json
 import math
+import os
+import subprocess
+import sys
 from datetime import date
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import override_settings
 
 from initiatives.choices import PublicationStatus
+from radar.analysis.randomness import DEFAULT_SEED
+from radar.management.commands.emerging_scan import Command
 from tests.factories import make_initiative
 
 NYC = Path(__file__).resolve().parent / "data" / "nycfever.csv"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args):
@@ -99,10 +106,145 @@ def test_missing_file_and_bad_options_are_command_errors(tmp_path):
         run("--input", str(NYC), *base)
     with pytest.raises(CommandError):
         run("--input", str(NYC), *base, "--max-days", "7", "--max-months", "1")
-    with pytest.raises(CommandError, match="max_share"):
+    with pytest.raises(CommandError, match="max-share"):
         run("--input", str(NYC), *base, "--max-days", "7", "--max-share", "0")
     with pytest.raises(CommandError, match="not a date"):
         run("--input", str(NYC), "--end", "24/11/2001", "--max-radius-km", "5", "--max-days", "7")
+
+
+# --------------------------------------------------------------------------- bad input, as a CLI
+
+CSV = "location_id,lon,lat,date\nA,0,0,2024-01-01\nB,1,0,2024-01-02\n"
+SCAN = ["--end", "2024-01-31", "--max-radius-km", "5", "--max-days", "7", "--replications", "9"]
+
+
+def from_command_line(capsys, *args):
+    """Run as manage.py does: (exit code, stdout, stderr). Exceptions other than SystemExit
+    (a traceback) fail the test."""
+    command = Command()  # its stdout and stderr are the captured ones
+    try:
+        command.run_from_argv(["manage.py", "emerging_scan", *args])
+        code = 0
+    except SystemExit as exit:
+        code = exit.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+BAD_INPUTS = {
+    "end not a date": ([*SCAN[2:], "--end", "2024-13-01"], CSV, "--end: '2024-13-01' is not"),
+    "end missing": (SCAN[2:], CSV, "--end"),
+    "min cases 1": ([*SCAN, "--min-cases", "1"], CSV, "--min-cases must be at least 2"),
+    "min cases 0": ([*SCAN, "--min-cases", "0"], CSV, "--min-cases must be at least 2"),
+    "header only": (SCAN, "location_id,lon,lat,date\n", "no cases on or before --end"),
+    "all after end": (SCAN, CSV.replace("2024-01", "2024-02"), "no cases on or before --end"),
+    "only zero counts": (
+        SCAN,
+        "location_id,lon,lat,date,count\nA,0,0,2024-01-01,0\n",
+        "no cases on or before --end",
+    ),
+    "empty file": (SCAN, "", "missing column(s) location_id, lon, lat, date"),
+    "missing column": (SCAN, "location_id,lon,date\nA,0,2024-01-01\n", "missing column(s) lat"),
+    "count not a number": (
+        SCAN,
+        CSV.replace("date\n", "date,count\n", 1).replace("2024-01-01", "2024-01-01,x"),
+        "line 2: count 'x'",
+    ),
+    "count a superscript": (
+        SCAN,
+        "location_id,lon,lat,date,count\nA,0,0,2024-01-01,²\n",
+        "line 2: count",
+    ),
+    "count too large": (
+        SCAN,
+        f"location_id,lon,lat,date,count\nA,0,0,2024-01-01,{10**20}\n",
+        "line 2: count",
+    ),
+    "lat out of range": (SCAN, CSV.replace("B,1,0", "B,1,91"), "line 3: lat '91'"),
+    "lon not a number": (SCAN, CSV.replace("B,1,0", "B,east,0"), "line 3: lon 'east'"),
+    "date not a date": (SCAN, CSV.replace("2024-01-02", "02/01/2024"), "line 3: date"),
+    "id on two places": (SCAN, CSV.replace("B,1", "A,1"), "line 3: location A"),
+    "radius not a number": ([*SCAN, "--max-radius-km", "x"], CSV, "--max-radius-km"),
+    "radius negative": ([*SCAN, "--max-radius-km", "-1"], CSV, "--max-radius-km must be"),
+    "radius nan": ([*SCAN, "--max-radius-km", "nan"], CSV, "--max-radius-km must be"),
+    "no window": (SCAN[:4], CSV, "--max-days --max-months"),
+    "two windows": ([*SCAN, "--max-months", "2"], CSV, "not allowed with"),
+    "zero days": ([*SCAN, "--max-days", "0"], CSV, "--max-days must be at least 1"),
+    "share above one": ([*SCAN, "--max-share", "2"], CSV, "--max-share must be"),
+    "negative replications": ([*SCAN, "--replications", "-1"], CSV, "--replications"),
+    "negative seed": ([*SCAN, "--seed", "-1"], CSV, "--seed must be"),
+    "seed not a number": ([*SCAN, "--seed", "abc"], CSV, "--seed"),
+    "unknown overlap rule": ([*SCAN, "--overlap", "none"], CSV, "--overlap"),
+    "not UTF-8": (SCAN, b"location_id,lon,lat,date\n\xff,0,0,2024-01-01\n", "is not UTF-8"),
+    "field too long": (SCAN, CSV + "C" * 200_000 + ",2,0,2024-01-03\n", "not a readable CSV"),
+}
+
+
+@pytest.mark.parametrize(("args", "content", "message"), BAD_INPUTS.values(), ids=BAD_INPUTS)
+def test_bad_input_is_one_line_on_stderr_and_a_nonzero_exit(
+    tmp_path, capsys, args, content, message
+):
+    path = tmp_path / "cases.csv"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    code, out, err = from_command_line(capsys, "--input", str(path), *args)
+    assert code != 0
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1, err
+    assert "Traceback" not in err
+    assert message in err
+
+
+@pytest.mark.parametrize("where", ["missing", "directory"])
+def test_unreadable_input_is_one_line_on_stderr(tmp_path, capsys, where):
+    path = tmp_path / "nowhere.csv" if where == "missing" else tmp_path
+    code, out, err = from_command_line(capsys, "--input", str(path), *SCAN)
+    assert (code, out) == (1, "")
+    assert err.strip().splitlines() == [f"CommandError: cannot read {path}: " + (
+        "No such file or directory" if where == "missing" else "Is a directory")]  # fmt: skip
+
+
+def test_the_real_command_line_prints_one_line_for_a_bad_date():
+    command = [sys.executable, "manage.py", "emerging_scan", "--input", str(NYC)]
+    command += ["--end", "2024-13-01", "--max-radius-km", "3", "--max-days", "7"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=os.environ)
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr == "CommandError: --end: '2024-13-01' is not a date (YYYY-MM-DD)\n"
+
+
+def test_cases_after_the_end_are_counted_in_a_warning(tmp_path, capsys):
+    later = write_csv(
+        tmp_path,
+        "location_id,lon,lat,date,count\nA,0,0,2024-01-01,3\nB,1,0,2024-01-20,2\n"
+        "B,1,0,2024-02-01,4\nA,0,0,2024-03-01,1\n",
+    )
+    code, out, err = from_command_line(capsys, "--input", later, *SCAN)
+    assert code == 0
+    assert err.splitlines() == ["Warning: 5 cases after --end 2024-01-31 left out."]
+    assert "Total number of cases: 5" in out
+    one = write_csv(tmp_path, CSV + "C,2,0,2024-02-01\n")
+    code, out, err = from_command_line(capsys, "--input", one, *SCAN)
+    assert err.splitlines() == ["Warning: 1 case after --end 2024-01-31 left out."]
+
+
+# --------------------------------------------------------------------------- seed
+
+
+def test_default_seed_gives_the_same_report_and_is_printed(capsys):
+    args = ["--input", str(NYC), "--end", "2001-11-24", "--max-radius-km", "3", "--max-days", "7"]
+    args += ["--replications", "99"]
+    one, again = run(*args), run(*args)
+    assert one == again
+    assert f"Random seed..........: {DEFAULT_SEED}" in one
+    with override_settings(RADAR_RANDOM_SEED=5):
+        assert "Random seed..........: 5" in run(*args)
+    assert "Random seed..........: 6" in run(*args, "--seed", "6")
+    first = json.loads(run(*args, "--json"))
+    assert capsys.readouterr().err.splitlines()[-1] == f"Random seed: {DEFAULT_SEED}"
+    other = json.loads(run(*args, "--json", "--seed", "6"))
+    assert capsys.readouterr().err.splitlines()[-1] == "Random seed: 6"
+    assert [c["llr"] for c in first] == [c["llr"] for c in other]
+    assert [c["p_value"] for c in first] != [c["p_value"] for c in other]
 
 
 BORDEAUX = (-0.5792, 44.8378)

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from initiatives.models import Initiative
+from radar.analysis.randomness import DEFAULT_SEED
 from territories.models import Territory
 
 
@@ -26,6 +27,7 @@ def test_the_gaps_cover_all_538_communes_and_add_up_to_the_published_initiatives
         sum(f["properties"]["active_initiatives"] for f in features) == published.active().count()
     )
     assert {f["geometry"]["type"] for f in features} == {"MultiPolygon"}
+    assert collection["parameters"]["seed"] == DEFAULT_SEED  # the Gi* permutations' seed
 
 
 @pytest.mark.django_db
@@ -126,6 +128,7 @@ def test_the_planted_movement_around_libourne_is_detected_as_emerging(english):
     assert properties["observed"] > 3 * properties["expected"]
     assert "statistically significant" in properties["summary"]
     assert properties["recurrence_interval_days"] > 365
+    assert collection["seed"] == DEFAULT_SEED
 
 
 @pytest.mark.django_db
@@ -178,11 +181,36 @@ def test_insights_answer_the_two_open_questions_with_tests_and_caveats(english):
     assert "synthetic_data_included" in reciprocity["caveats"]
     assert "Fictional demonstration initiatives are included." in reciprocity["caveat_texts"]
     assert set(insights["multi_actor"]) == {"reciprocity", "accessible", "digital_only"}
+    assert insights["seed"] == DEFAULT_SEED
+
+
+@pytest.mark.django_db
+def test_the_seed_setting_is_used_reported_and_part_of_the_cache_key(client, settings):
+    from radar.analysis import insights
+
+    url = reverse("api:radar-insights")
+    assert client.get(url).json()["seed"] == DEFAULT_SEED
+    settings.RADAR_RANDOM_SEED = 7
+    seeds = []
+    real = insights.independence_test
+
+    def spy(table, *, seed):
+        seeds.append(seed)
+        return real(table, seed=seed)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(insights, "independence_test", spy)
+        other = client.get(url).json()
+        calls = len(seeds)
+        assert client.get(url).json() == other
+    assert other["seed"] == 7
+    assert calls > 0 and set(seeds) == {7}  # computed again, with that seed
+    assert len(seeds) == calls  # then served from the cache of that seed
 
 
 @pytest.mark.django_db
 def test_results_are_cached_and_served_stale_while_recomputed(client, monkeypatch, settings):
-    from radar import results
+    from radar.reports import cache as results
 
     settings.RADAR_RECOMPUTE_IN_BACKGROUND = True
     url = reverse("api:radar-insights")

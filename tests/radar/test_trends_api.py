@@ -31,6 +31,7 @@ def test_the_trends_cover_all_538_communes_and_count_every_start_of_the_ten_year
         "inference": "permutation",
         "years": 10,
         "end_year": 2026,
+        "seed": 20261127,  # RADAR_RANDOM_SEED
     }
     assert len(features) == 538
     assert {f["geometry"]["type"] for f in features} == {"MultiPolygon"}

@@ -7,9 +7,11 @@ import math
 from datetime import date
 
 import numpy as np
-from django.core.management.base import BaseCommand, CommandError
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from radar.analysis.emerging import (
+    OVERLAP_RULES,
     CaseTable,
     Cluster,
     ScanParams,
@@ -19,6 +21,18 @@ from radar.analysis.emerging import (
 )
 
 REQUIRED_COLUMNS = ("location_id", "lon", "lat", "date")
+MAX_COUNT = 1_000_000  # cases on one line
+MAX_CASES = 10_000_000  # the scan holds one entry per case
+MIN_CASES = 2  # SaTScan refuses fewer for high rates
+
+
+class OneLineParser(CommandParser):
+    """Usage errors as one line on stderr, from the command line as from call_command."""
+
+    def error(self, message):
+        if self.called_from_command_line:
+            self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+        super().error(message)
 
 
 class Command(BaseCommand):
@@ -26,12 +40,19 @@ class Command(BaseCommand):
         "Prospective space-time permutation scan (Kulldorff; as SaTScan computes it): clusters "
         "of cases, in space and in a recent window ending on --end, with Monte Carlo p-values. "
         "Reads a CSV (location_id,lon,lat,date[,count]) or, without --input, the published "
-        "initiatives by start date. The unit follows the flag: --max-days or --max-months."
+        "initiatives by start date. The unit follows the flag: --max-days or --max-months. "
+        "The replications are seeded (--seed, by default the RADAR_RANDOM_SEED setting): the "
+        "same data give the same p-values."
     )
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parser.__class__ = OneLineParser  # Django builds a CommandParser; this only adds error()
+        return parser
 
     def add_arguments(self, parser):
         parser.add_argument("--input", help="CSV file: location_id,lon,lat,date[,count].")
-        parser.add_argument("--end", required=True, type=_iso_date, help="YYYY-MM-DD")
+        parser.add_argument("--end", required=True, help="Last day of the study, YYYY-MM-DD.")
         parser.add_argument("--max-radius-km", required=True, type=float)
         window = parser.add_mutually_exclusive_group(required=True)
         window.add_argument("--max-days", type=int, help="Longest window, in days.")
@@ -42,50 +63,100 @@ class Command(BaseCommand):
             default=0.5,
             help="Largest share of all cases in a circle (default 0.5).",
         )
-        parser.add_argument("--min-cases", type=int, default=2)
+        parser.add_argument(
+            "--min-cases",
+            type=int,
+            default=MIN_CASES,
+            help=f"Fewest cases in a cluster, at least {MIN_CASES} (default {MIN_CASES}).",
+        )
         parser.add_argument("--replications", type=int, default=999)
-        parser.add_argument("--seed", type=int)
+        parser.add_argument(
+            "--seed",
+            type=int,
+            help="Seed of the replications (default: the RADAR_RANDOM_SEED setting).",
+        )
+        parser.add_argument(
+            "--overlap",
+            choices=OVERLAP_RULES,
+            default="geometric",
+            help="Secondary clusters: SaTScan's geometric rule (default) or no shared location.",
+        )
         parser.add_argument("--jobs", type=int, default=1, help="Processes for replications.")
-        parser.add_argument("--json", action="store_true", help="Print clusters as JSON.")
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            help="Print clusters as JSON (the seed goes to stderr).",
+        )
 
     def handle(self, *args, **options):
         params = _params(options)
         cases = _read_csv(options["input"]) if options["input"] else _initiatives(params.end)
+        summary = summarize(cases, params)
+        if summary.cases == 0:
+            raise CommandError(f"no cases on or before --end {params.end.isoformat()}")
+        later = _cases_after(cases, params.end)
+        if later:
+            self.stderr.write(
+                f"Warning: {later} case{'s' if later > 1 else ''} after --end "
+                f"{params.end.isoformat()} left out.",
+                self.style.WARNING,
+            )
         try:
             clusters = space_time_permutation_scan(**cases.as_kwargs(), params=params)
         except ValueError as error:
             raise CommandError(str(error)) from error
         if options["json"]:
             self.stdout.write(json.dumps([c.as_dict() for c in clusters], indent=2))
+            self.stderr.write(f"Random seed: {params.seed}")
         else:
-            self.stdout.write(report(clusters, summarize(cases, params), params))
+            self.stdout.write(report(clusters, summary, params))
 
 
-def _iso_date(text: str) -> date:
+def _iso_date(text: str, option: str) -> date:
     try:
         return date.fromisoformat(text)
-    except ValueError as error:
-        raise CommandError(f"--end: {text!r} is not a date (YYYY-MM-DD)") from error
+    except ValueError:
+        raise CommandError(f"{option}: {text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _params(options) -> ScanParams:
     unit, length = ("day", options["max_days"])
     if options["max_months"] is not None:
         unit, length = ("month", options["max_months"])
+    checks = [
+        (options["max_radius_km"] > 0 and math.isfinite(options["max_radius_km"]),
+         "--max-radius-km must be a positive number"),
+        (length >= 1, f"--max-{unit}s must be at least 1"),
+        (0 < options["max_share"] <= 1, "--max-share must be more than 0 and at most 1"),
+        (options["min_cases"] >= MIN_CASES,
+         f"--min-cases must be at least {MIN_CASES} (as in SaTScan, for high rates)"),
+        (options["replications"] >= 0, "--replications cannot be negative"),
+        (options["seed"] is None or options["seed"] >= 0, "--seed must be a whole number >= 0"),
+        (options["jobs"] >= 1, "--jobs must be at least 1"),
+    ]  # fmt: skip
+    for ok, message in checks:
+        if not ok:
+            raise CommandError(message)
     try:
         return ScanParams(
-            end=options["end"],
+            end=_iso_date(options["end"], "--end"),
             max_radius_km=options["max_radius_km"],
             time_unit=unit,
             max_length=length,
             max_share=options["max_share"],
             min_cases=options["min_cases"],
             replications=options["replications"],
-            seed=options["seed"],
-            n_jobs=max(1, options["jobs"]),
+            seed=settings.RADAR_RANDOM_SEED if options["seed"] is None else options["seed"],
+            n_jobs=options["jobs"],
+            overlap=options["overlap"],
         )
     except ValueError as error:
         raise CommandError(str(error)) from error
+
+
+def _cases_after(cases: CaseTable, end: date) -> int:
+    later = np.fromiter((d > end for d in cases.dates), dtype=bool, count=len(cases.dates))
+    return int(np.asarray(cases.counts)[later].sum())
 
 
 def _initiatives(end: date) -> CaseTable:
@@ -102,6 +173,8 @@ def _read_csv(path: str) -> CaseTable:
         raise CommandError(f"cannot read {path}: {error.strerror}") from error
     except UnicodeDecodeError as error:
         raise CommandError(f"{path} is not UTF-8 text") from error
+    except csv.Error as error:
+        raise CommandError(f"{path} is not a readable CSV file: {error}") from error
 
 
 def _parse_rows(reader: csv.DictReader) -> CaseTable:
@@ -125,6 +198,8 @@ def _parse_rows(reader: csv.DictReader) -> CaseTable:
             raise CommandError(
                 f"line {line}: location {ids[-1]} has other coordinates than on line {seen_on}"
             )
+    if sum(counts) > MAX_CASES:
+        raise CommandError(f"more than {MAX_CASES:,} cases: too many for this scan")
     return CaseTable(
         location_ids=ids,
         lon=np.array(lon, dtype=float),
@@ -164,8 +239,10 @@ def _count(row: dict, line: int) -> int:
     text = (row.get("count") or "").strip()
     if not text:
         return 1
-    if not text.isdigit():
-        raise CommandError(f"line {line}: count {text!r} is not a whole number >= 0")
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_COUNT:
+        raise CommandError(
+            f"line {line}: count {text!r} is not a whole number from 0 to {MAX_COUNT:,}"
+        )
     return int(text)
 
 
@@ -186,6 +263,7 @@ def report(clusters: list[Cluster], summary: StudySummary, params: ScanParams) -
         f"Circles..............: up to {params.max_radius_km:g} km and "
         f"{params.max_share:.0%} of the cases",
         f"Replications.........: {params.replications}",
+        f"Random seed..........: {params.seed}",
         "",
     ]
     if not clusters:

@@ -1,3 +1,5 @@
+import threading
+
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -6,6 +8,7 @@ from esda import G_Local
 from libpysal import weights
 
 from radar.analysis import clusters
+from radar.analysis.randomness import DEFAULT_SEED
 
 
 def square_grid(size: int, side: float = 1000.0) -> gpd.GeoDataFrame:
@@ -97,6 +100,48 @@ def test_same_seed_gives_the_same_answer():
     first = clusters.rate_clusters(territories, rates, permutations=99, seed=5)
     second = clusters.rate_clusters(territories, rates, permutations=99, seed=5)
     assert first.equals(second)
+
+
+def test_the_default_seed_is_fixed_and_another_seed_is_honoured():
+    territories, rates = square_grid(6), hot_corner_rates(6)
+    first = clusters.rate_clusters(territories, rates, permutations=99)
+    assert first.equals(clusters.rate_clusters(territories, rates, permutations=99))
+    assert first.equals(
+        clusters.rate_clusters(territories, rates, permutations=99, seed=DEFAULT_SEED)
+    )
+    other = clusters.rate_clusters(territories, rates, permutations=99, seed=DEFAULT_SEED + 1)
+    assert not np.array_equal(first["p"].to_numpy(), other["p"].to_numpy())
+
+
+def test_concurrent_computations_give_the_seeded_answer_and_leave_numpy_alone():
+    # esda draws its permutations from NumPy's global generator: two threads (the background
+    # recomputations) would interleave their draws and change each other's p-values.
+    territories, rates = square_grid(7), hot_corner_rates(7)
+    other_rates = rates[::-1].copy()
+    expected = [
+        clusters.rate_clusters(territories, r, permutations=499) for r in (rates, other_rates)
+    ]
+    np.random.seed(1)
+    state = np.random.get_state()[1].copy()
+    results = [[None, None] for _ in range(3)]
+
+    def compute(slot, which):
+        data = rates if which == 0 else other_rates
+        results[slot][which] = clusters.rate_clusters(territories, data, permutations=499)
+
+    threads = [
+        threading.Thread(target=compute, args=(slot, which))
+        for slot in range(3)
+        for which in (0, 1)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for pair in results:
+        assert pair[0].equals(expected[0])
+        assert pair[1].equals(expected[1])
+    assert (np.random.get_state()[1] == state).all()  # the global generator was not reseeded
 
 
 def test_unknown_rates_are_not_tested():

@@ -18,6 +18,7 @@ from radar.analysis.emerging import (
     space_time_permutation_scan,
     to_cartesian,
 )
+from radar.analysis.randomness import DEFAULT_SEED
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 END = date(2024, 3, 10)
@@ -321,6 +322,110 @@ def test_secondary_clusters_share_no_location():
     assert len(clusters) >= 2
 
 
+def edge_tie_rows():
+    """A location on a circle's edge, left out of it, holding the next cluster.
+
+    On the equator, C (west) and B (east) are exactly as far from A, where two ids sit (A2
+    without cases). C has the smaller y and joins A's circle first; B would take the circle
+    past 25 % of the cases, so the most likely cluster is {A, A2, C} and B lies on its edge.
+    B's own circle is B alone (A would take it past the share too): a secondary cluster
+    sharing no location with the first. E declares a location without cases, the Fs are
+    far away with old cases.
+    """
+    return [
+        ("A", 0.0, 0.0, day(0), 3),
+        ("A", 0.0, 0.0, day(5), 1),
+        ("A2", 0.0, 0.0, day(0), 0),
+        ("C", -0.01, 0.0, day(0), 2),
+        ("B", 0.01, 0.0, day(0), 2),
+        ("B", 0.01, 0.0, day(6), 3),
+        ("E", 0.5, 0.0, day(0), 0),
+        *[(f"F{k}", float(k), 0.0, day(3 + k), 4) for k in range(1, 6)],
+    ]
+
+
+EDGE_SETTINGS = dict(max_radius_km=5.0, max_length=3, max_share=0.25)
+
+
+@pytest.mark.parametrize("replications", [0, 199])
+def test_a_location_on_the_edge_of_a_kept_circle_blocks_a_secondary_cluster(replications):
+    # SaTScan (MostLikelyClustersContainer.cpp): centres as far apart as the radii add up (not
+    # farther), neither centre strictly inside the other circle, so it tests the locations of
+    # the cluster with fewer ids ({B}: 1 id against 3) against the other's radius: B is exactly
+    # at that radius, hence overlap and no secondary cluster. Sharing no location, the looser
+    # rule would keep it.
+    rows = edge_tie_rows()
+    geometric = scan(rows, **EDGE_SETTINGS, replications=replications)
+    shared = scan(rows, **EDGE_SETTINGS, replications=replications, overlap="shared-location")
+    assert [c.location_ids for c in geometric] == [("A", "A2", "C")]
+    assert [c.location_ids for c in shared] == [("A", "A2", "C"), ("B",)]
+    (first,) = geometric
+    assert (first.observed, first.expected) == (5, pytest.approx(6 * 7 / 31))
+    assert first.llr == pytest.approx(llr(5, 6 * 7 / 31, 31))
+    assert first.radius_km == shared[1].radius_km + float(
+        np.sqrt(((to_cartesian(np.array([0.0]), np.array([0.0]))
+                  - to_cartesian(np.array([0.01]), np.array([0.0]))) ** 2).sum())
+    )  # fmt: skip
+    assert shared[1].llr == pytest.approx(llr(2, 5 * 7 / 31, 31))
+    if replications:
+        assert first.p_value == shared[0].p_value  # same replications whatever the rule
+        assert shared[1].p_value < 1  # reported: the looser rule really differs here
+
+
+def test_the_blocked_slot_goes_to_the_next_cluster_that_does_not_overlap():
+    # The situation of SaTScan's report on an input with two ids at one coordinate and
+    # locations without cases: the cluster our former rule listed next (on the edge of a kept
+    # circle) is not there, the following one takes its place.
+    rows = [
+        *edge_tie_rows(),
+        ("G1", 3.0, 1.0, day(0), 2),
+        ("G2", 3.01, 1.0, day(1), 1),
+        ("G3", 3.02, 1.0, day(8), 3),
+    ]
+    settings = {**EDGE_SETTINGS, "max_share": 0.2}
+    geometric = scan(rows, **settings)
+    shared = scan(rows, **settings, overlap="shared-location")
+    assert ("B",) in [c.location_ids for c in shared]
+    assert [c.location_ids for c in geometric] == [
+        c.location_ids for c in shared if c.location_ids != ("B",)
+    ]
+    assert len(geometric) >= 2
+
+
+@pytest.mark.parametrize(("ids_at_x", "blocked"), [(1, True), (2, True), (3, False)])
+def test_satscan_tests_the_locations_of_the_cluster_with_fewer_ids(ids_at_x, blocked):
+    # X (ids X, X1, ...) is the most likely cluster, alone, radius 0. D's circle is {D, Y}:
+    # Y (west) and X (east) are exactly as far from D, Y joins first and X would pass the
+    # share. X lies on that circle's edge, D and Y are far outside X's zero radius. SaTScan
+    # tests the locations of the cluster with fewer ids (the kept one on a tie) against the
+    # other's radius: X's location against D's circle (overlap) while X has at most 2 ids, D's
+    # and Y's against X's radius (no overlap) once X has 3. Blocked, the same locations come
+    # back centred on Y, whose circle does not reach X.
+    rows = [
+        ("X", 0.01, 0.0, day(0), 4),
+        ("X", 0.01, 0.0, day(6), 1),
+        *[(f"X{k}", 0.01, 0.0, day(0), 0) for k in range(1, ids_at_x)],
+        ("D", 0.0, 0.0, day(0), 2),
+        ("D", 0.0, 0.0, day(5), 1),
+        ("Y", -0.01, 0.0, day(0), 1),
+        ("Y", -0.01, 0.0, day(7), 1),
+        *[(f"F{k}", float(k), 0.0, day(3 + k), 4) for k in range(1, 6)],
+    ]
+    settings = dict(max_radius_km=5.0, max_length=2, max_share=0.25)
+    found = [(c.center, set(c.location_ids)) for c in scan(rows, **settings)]
+    shared = [
+        (c.center, set(c.location_ids)) for c in scan(rows, **settings, overlap="shared-location")
+    ]
+    x = {"X", *(f"X{k}" for k in range(1, ids_at_x))}
+    assert shared == [((0.01, 0.0), x), ((0.0, 0.0), {"D", "Y"})]
+    assert found == [((0.01, 0.0), x), ((-0.01, 0.0) if blocked else (0.0, 0.0), {"D", "Y"})]
+
+
+def test_shared_location_rule_is_named_and_others_refused():
+    with pytest.raises(ValueError, match="overlap"):
+        ScanParams(end=END, max_radius_km=1, overlap="none")
+
+
 def test_seed_makes_p_values_reproducible_and_workers_do_not_change_them():
     rng = np.random.default_rng(3)
     rows = random_rows(rng, n_locations=30, n_cases=200, spread=0.3)
@@ -330,6 +435,21 @@ def test_seed_makes_p_values_reproducible_and_workers_do_not_change_them():
     assert [c.p_value for c in one] == [c.p_value for c in again]
     assert [c.p_value for c in one] != [c.p_value for c in other]
     assert all(c.p_value in {k / 50 for k in range(1, 51)} for c in one)
+
+
+def test_the_default_seed_is_fixed_and_none_asks_for_fresh_draws():
+    rng = np.random.default_rng(3)
+    rows = random_rows(rng, n_locations=30, n_cases=200, spread=0.3)
+    settings = dict(max_length=5, max_radius_km=15, replications=49)
+    assert ScanParams(end=END, max_radius_km=1).seed == DEFAULT_SEED
+    one, again = scan(rows, **settings), scan(rows, **settings)
+    assert [c.as_dict() for c in one] == [c.as_dict() for c in again]
+    seeded = scan(rows, **settings, seed=DEFAULT_SEED)
+    assert [c.p_value for c in one] == [c.p_value for c in seeded]
+    fresh = {tuple(c.p_value for c in scan(rows, **settings, seed=None)) for _ in range(4)}
+    assert len(fresh) > 1
+    with pytest.raises(ValueError, match="seed"):
+        ScanParams(end=END, max_radius_km=1, seed=-1)
 
 
 def test_planted_cluster_is_found():
@@ -454,20 +574,48 @@ def reference_scan(rows, max_radius_km, max_length, max_share, min_cases):
                 n = sum(sum(recent_at[m][:w]) for m in members)
                 mu = cases * sum(per_day[:w]) / total
                 if n >= min_cases and n > mu and (top is None or llr(n, mu, total) > top[0]):
-                    top = (llr(n, mu, total), len(members), c, list(members), w, n, mu)
+                    top = (llr(n, mu, total), len(members), c, list(members), w, n, mu, dist)
         if top:
             best.append(top)
+    ids_in = [sum(len(locations[m][0]) for m in t[3]) for t in best]
+    best = [(*t[:1], n_ids, *t[2:]) for t, n_ids in zip(best, ids_in, strict=True)]
     best.sort(key=lambda t: (-t[0], t[1], t[2]))
-    taken, kept = set(), []
+    # Ratios tied within 1e-9 are ordered by ids, then centre.
+    ranked = []
     for top in best:
-        if taken.isdisjoint(top[3]):
-            taken.update(top[3])
+        run = ranked[-1] if ranked and abs(ranked[-1][0][0] - top[0]) < 1e-9 else None
+        run.append(top) if run is not None else ranked.append([top])
+    best = [t for run in ranked for t in sorted(run, key=lambda t: (t[1], t[2]))]
+    kept = []
+    for top in best:
+        if not any(satscan_overlap(xyz, k, top) for k in kept):
             kept.append(top)
     return [
         (tuple(i for m in t[3] for i in locations[m][0]), day(t[4] - 1), t[5], t[6], t[0])
         for t in kept
         if t is kept[0] or t[0] >= 0.001
     ][:10]
+
+
+def satscan_overlap(xyz, one, two):
+    """HasAnyTractsInCommon of SaTScan 10.3.2 for two circles (one: the kept cluster), written
+    out: (ratio, ids, centre, members, window, n, mu, radius) tuples."""
+    tolerance = 1e-9
+    r1, r2 = one[7], two[7]
+    apart = float(np.sqrt(((xyz[one[2]] - xyz[two[2]]) ** 2).sum()))
+    if abs(apart - (r1 + r2)) > tolerance and apart > r1 + r2:
+        return False
+    if (abs(apart - r1) > tolerance and apart <= r1) or (
+        abs(apart - r2) > tolerance and apart <= r2
+    ):
+        return True
+    test, other = (one, two) if one[1] <= two[1] else (two, one)
+    for m in test[3]:
+        distance = float(np.sqrt(((xyz[other[2]] - xyz[m]) ** 2).sum()))
+        less = abs(other[7] - distance) >= tolerance and other[7] < distance
+        if not less:
+            return True
+    return False
 
 
 @pytest.mark.parametrize("seed", range(6))

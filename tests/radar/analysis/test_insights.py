@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from radar.analysis import insights
+from radar.analysis.randomness import DEFAULT_SEED
 
 Z_975 = 1.959963984540054
 
@@ -139,6 +140,22 @@ def test_r_by_c_fisher_uses_a_seeded_monte_carlo_close_to_the_exact_value():
     assert first.test == "fisher_monte_carlo"
     assert first.p_value == second.p_value
     assert first.p_value == pytest.approx(exact_rx2_p_value(table), abs=0.015)
+
+
+def test_the_monte_carlo_fisher_test_has_a_fixed_default_seed():
+    table = [[3, 0], [1, 2], [0, 3]]
+    frame = frame_from_table(
+        table, "economic_model", "multi_actor", row_values=("free", "paid", "membership")
+    )
+    default = insights.associate(frame, "economic_model", "multi_actor")
+    assert default.p_value == insights.associate(frame, "economic_model", "multi_actor").p_value
+    assert default.p_value == (
+        insights.associate(frame, "economic_model", "multi_actor", seed=DEFAULT_SEED).p_value
+    )
+    others = {
+        insights.associate(frame, "economic_model", "multi_actor", seed=s).p_value for s in range(5)
+    }
+    assert len(others) > 1  # the seed is honoured
 
 
 # --- unknowns, indicators, caveats -----------------------------------------------------------

@@ -9,6 +9,7 @@ import shapely
 from scipy.stats import kendalltau
 
 from radar.analysis import trends
+from radar.analysis.randomness import DEFAULT_SEED
 
 
 def series(text: str) -> np.ndarray:
@@ -185,6 +186,18 @@ def test_a_corner_that_heats_up_in_the_last_years_is_a_consecutive_hot_spot():
     assert trend.s > 0
     pattern = trends.classify_series(spots.states[centre], trend.s, trend.p)
     assert pattern == "consecutive_hot_spot"
+
+
+def test_yearly_gi_star_has_a_fixed_default_seed_and_honours_another():
+    territories = square_grid(6)
+    counts = starts(6, 4, hot_from=2) + np.random.default_rng(2).poisson(1, (36, 4))
+    first = trends.yearly_hot_spots(territories, counts, permutations=99)
+    again = trends.yearly_hot_spots(territories, counts, permutations=99)
+    same = trends.yearly_hot_spots(territories, counts, permutations=99, seed=DEFAULT_SEED)
+    other = trends.yearly_hot_spots(territories, counts, permutations=99, seed=DEFAULT_SEED + 7)
+    assert np.array_equal(first.q, again.q, equal_nan=True)
+    assert np.array_equal(first.q, same.q, equal_nan=True)
+    assert not np.array_equal(first.q, other.q, equal_nan=True)
 
 
 def test_hot_spot_trends_gives_a_pattern_and_a_yearly_table_per_territory():

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_safe
 
 from initiatives.api.filters import InitiativeFilter
 from initiatives.selectors import initiatives_change_stamp, published_initiatives
-from radar.opendata import encoding, http
-from radar.opendata.catalogue import code_lists, data_sources, table_schema
+from opendata import encoding, http
+from opendata.catalogue import code_lists, data_sources, table_schema
 from territories.api.filters import TerritoryFilter
 from territories.models import Territory
 from territories.selectors import territories_change_stamp
@@ -114,4 +114,4 @@ def data_page(request: HttpRequest) -> HttpResponse:
         "synthetic_count": synthetic,
         "last_change": latest,
     }
-    return render(request, "radar/opendata/index.html", context)
+    return render(request, "opendata/index.html", context)

@@ -13,8 +13,8 @@ from django.db.models import Q
 from django.urls import reverse
 
 from initiatives.models import Initiative
-from radar.ogc.cql2 import filter_q
-from radar.ogc.queryables import INITIATIVE_QUERYABLES
+from opendata.ogc.cql2 import filter_q
+from opendata.ogc.queryables import INITIATIVE_QUERYABLES
 from territories.models import Territory
 
 INITIATIVES = reverse("ogc:items", args=["initiatives"])

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext as _
 
-from radar.ogc.cql2 import FilterError, filter_q
+from opendata.ogc.cql2 import FilterError, filter_q
 
 DEFAULT_LIMIT, MAX_LIMIT = 10, 10_000
 FILTER_PARAMETERS = {"filter", "filter-lang", "filter-crs"}

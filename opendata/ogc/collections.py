@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from initiatives.api.filters import InitiativeFilter
 from initiatives.selectors import published_initiatives
-from radar.ogc.queryables import INITIATIVE_QUERYABLES, TERRITORY_QUERYABLES, Queryable
-from radar.opendata import encoding
+from opendata import encoding
+from opendata.ogc.queryables import INITIATIVE_QUERYABLES, TERRITORY_QUERYABLES, Queryable
 from territories.api.filters import TerritoryFilter
 from territories.models import Territory
 from territories.selectors import territories_with_code

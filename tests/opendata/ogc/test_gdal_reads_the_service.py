@@ -1,6 +1,6 @@
 """GDAL's OAPIF driver reads the service from a real server process.
 
-The server (tests/ogc/conftest.py) runs on the test database, where the demo was committed
+The server (tests/opendata/ogc/conftest.py) runs on the test database, where the demo was committed
 once per session; what a test creates inside its own transaction is invisible to it, so these
 tests only read the demo.
 """

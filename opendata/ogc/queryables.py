@@ -1,6 +1,6 @@
 """What a CQL2 filter may name: an explicit allow-list per collection, never the model's fields.
 
-The initiatives' queryables are the public open-data columns (radar.opendata.columns), so a
+The initiatives' queryables are the public open-data columns (opendata.columns), so a
 filter reaches exactly what a feature shows; contact_email and the private tokens are not
 columns and so cannot be named.
 """
@@ -12,7 +12,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import Initiative
-from radar.opendata.columns import PROPERTY_COLUMNS
+from opendata.columns import PROPERTY_COLUMNS
 from territories.models import Territory
 
 STRING, INTEGER, NUMBER, BOOLEAN = "string", "integer", "number", "boolean"

@@ -1,7 +1,7 @@
 """The OpenAPI 3.0 definition of the OGC API (conformance class oas30)."""
 
-from radar.ogc.collections import COLLECTIONS
-from radar.ogc.parameters import CQL2_TEXT, CRS84, DEFAULT_LIMIT, MAX_LIMIT
+from opendata.ogc.collections import COLLECTIONS
+from opendata.ogc.parameters import CQL2_TEXT, CRS84, DEFAULT_LIMIT, MAX_LIMIT
 
 
 def _parameter(name: str, description: str, schema: dict, where: str = "query") -> dict:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from radar.opendata import views
+from opendata import views
 
 app_name = "opendata"
 

@@ -1,7 +1,7 @@
 """CQL2 text (OGC 21-065) to a Django Q, by a small recursive-descent parser.
 
 It writes ORM lookups itself rather than calling selectors: it is a query language, bounded
-by an allow-list where each queryable names its ORM path (radar/ogc/queryables.py).
+by an allow-list where each queryable names its ORM path (opendata/ogc/queryables.py).
 
 Grammar (keywords are case-insensitive, property names are not)::
 
@@ -37,7 +37,7 @@ from django.contrib.gis.geos import GEOSException, GEOSGeometry, Polygon
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from radar.ogc.queryables import (
+from opendata.ogc.queryables import (
     ARRAY,
     BOOLEAN,
     DATE,

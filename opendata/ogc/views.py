@@ -13,17 +13,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from radar.ogc.collections import COLLECTIONS, Collection
-from radar.ogc.openapi import openapi_document
-from radar.ogc.parameters import ItemsParameters, ParameterError, items_parameters
-from radar.opendata.encoding import feature_texts
+from opendata.encoding import feature_texts
+from opendata.ogc.collections import COLLECTIONS, Collection
+from opendata.ogc.openapi import openapi_document
+from opendata.ogc.parameters import ItemsParameters, ParameterError, items_parameters
 
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
-    # Part 3 (filtering) with CQL2 text: only the classes radar/ogc/cql2.py implements.
+    # Part 3 (filtering) with CQL2 text: only the classes opendata/ogc/cql2.py implements.
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
@@ -78,7 +78,7 @@ def _respond(request, document: dict, *, template: str, media_type: str = JSON, 
     if request.GET.get("f") not in (None, "json", "html"):
         return _exception(400, "InvalidParameterValue", _("f must be json or html."))
     if _wants_html(request):
-        return render(request, f"radar/ogc/{template}", {"document": document, **context})
+        return render(request, f"opendata/ogc/{template}", {"document": document, **context})
     response = JsonResponse(document, json_dumps_params={"ensure_ascii": False})
     response["Content-Type"] = media_type
     return response

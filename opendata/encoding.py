@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
-from radar.opendata.columns import COLUMNS, PROPERTY_COLUMNS
+from opendata.columns import COLUMNS, PROPERTY_COLUMNS
 
 BATCH_ROWS = 2000
 BATCH_BYTES = 64 * 1024

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from radar.ogc import views
+from opendata.ogc import views
 
 app_name = "ogc"
 

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from initiatives.choices import definition
-from radar.opendata.columns import COLUMNS, LIST_SEPARATOR, Column
+from opendata.columns import COLUMNS, LIST_SEPARATOR, Column
 
 
 def _enum_pattern(column: Column) -> str:
