@@ -2,11 +2,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from common.validators import no_control_characters, single_line
 from initiatives import choices
 from initiatives.models import Initiative
 from initiatives.records import parse_point
 from initiatives.selectors import InitiativeFilters, commune_named
-from initiatives.validators import no_control_characters, single_line
 
 BLANK = [("", _("I do not know"))]
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
+from common.spreadsheet import spreadsheet_safe_sql
 from opendata.columns import COLUMNS, PROPERTY_COLUMNS
 
 BATCH_ROWS = 2000
@@ -45,20 +46,8 @@ def initiative_features_query(ids: QuerySet) -> tuple[str, tuple]:
     return sql, params
 
 
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection): such a
-# text cell gets a leading apostrophe, which spreadsheets show as plain text. Numbers, such
-# as a negative longitude, are left alone. GeoJSON is not concerned.
-_FORMULA_STARTS_SQL = "'=', '+', '-', '@', E'\\t', E'\\r'"
-
-
-def spreadsheet_safe_sql(expression: str) -> str:
-    return (
-        f"CASE WHEN left({expression}, 1) IN ({_FORMULA_STARTS_SQL}) "
-        f"THEN '''' || {expression} ELSE {expression} END"
-    )
-
-
 def _csv_cell_sql(column) -> str:
+    """Text cells are made spreadsheet-safe (common.spreadsheet); GeoJSON is not concerned."""
     return spreadsheet_safe_sql(column.csv_sql) if column.type == "string" else column.csv_sql
 
 

@@ -2,8 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.validators import no_control_characters, single_line
 from initiatives.forms import MapFilterForm
-from initiatives.validators import no_control_characters, single_line
 from radar.models import SupportOffer
 from radar.selectors import RadarFilters
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.spreadsheet import spreadsheet_safe
 from initiatives import choices
 from initiatives.holders import held_initiative
 from initiatives.selectors import initiative_holding_token, published_initiatives
@@ -211,23 +212,13 @@ def territory_profile(request, code: str):
 
 
 class SpreadsheetSafeWriter:
-    """csv.writer whose text cells starting with =, +, -, @, tab or CR get a leading
-    apostrophe, so that no spreadsheet runs them as formulas (as the open-data CSV does)."""
-
-    FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+    """csv.writer whose text cells no spreadsheet runs as formulas (common.spreadsheet)."""
 
     def __init__(self, file):
         self._writer = csv.writer(file)
 
     def writerow(self, row):
-        self._writer.writerow(
-            [
-                "'" + cell
-                if isinstance(cell, str) and cell.startswith(self.FORMULA_STARTS)
-                else cell
-                for cell in row
-            ]
-        )
+        self._writer.writerow([spreadsheet_safe(cell) for cell in row])
 
 
 def territory_figures_csv(request, code: str):

@@ -8,12 +8,12 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from common.validators import no_control_characters, single_line
 from initiatives import choices
 from initiatives.clients import client_address
 from initiatives.emails import private_link_url
 from initiatives.records import parse_point
 from initiatives.services import SubmissionRateLimited, initiative_submit
-from initiatives.validators import no_control_characters, single_line
 
 
 def _choice_list(choice_class):
@@ -104,7 +104,7 @@ class SubmissionCreateApi(APIView):
     """Submit an initiative; it stays pending (and absent from every public output) until a
     moderator approves it."""
 
-    # JSON only: the project's JSON parser (config.parsers, first of the default parsers).
+    # JSON only: the project's JSON parser (common.api.parsers, first of the default parsers).
     parser_classes = api_settings.DEFAULT_PARSER_CLASSES[:1]
     authentication_classes = []
     permission_classes = []

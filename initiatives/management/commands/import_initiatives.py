@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from common.spreadsheet import spreadsheet_unescape
 from initiatives.choices import PublicationStatus
 from initiatives.records import parse_point, record_values
 from initiatives.services import IMPORTABLE, ImportRow, initiatives_import
@@ -99,7 +100,7 @@ class Command(BaseCommand):
             reader = csv.DictReader(handle, dialect=dialect)
             # Line numbers count the header as line 1.
             return [
-                (index, {key: _unescape_formula(value) for key, value in row.items()})
+                (index, {key: spreadsheet_unescape(value) for key, value in row.items()})
                 for index, row in enumerate(reader, start=2)
             ]
 
@@ -142,15 +143,3 @@ class Command(BaseCommand):
         except ValidationError as error:
             return ImportRow(line=line, source_id=source_id, values={}, error=error)
         return ImportRow(line=line, source_id=source_id, values=values)
-
-
-def _unescape_formula(value):
-    """Our CSV export writes '=… for a text starting with =, +, -, @, tab or CR (so that no
-    spreadsheet runs it): read back, it is the text as entered."""
-    if (
-        isinstance(value, str)
-        and value[:1] == "'"
-        and value[1:2] in ("=", "+", "-", "@", "\t", "\r")
-    ):
-        return value[1:]
-    return value

@@ -1,4 +1,4 @@
-"""Text validators shared by the contribution form, its edit form and the submission API."""
+"""Text validators shared by the forms and the API (one-line fields, control characters)."""
 
 import unicodedata
 
