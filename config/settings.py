@@ -292,4 +292,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    # django-axes says "BEGIN" in every process and more at INFO; failures and lockouts are
+    # warnings.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
