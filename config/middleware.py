@@ -3,6 +3,7 @@ from django.http import HttpResponse, JsonResponse
 from django.middleware.gzip import GZipMiddleware
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -81,13 +82,15 @@ def wants_json(request) -> bool:
 
 def refusal(request, status: int, message: str, headers: dict | None = None) -> HttpResponse:
     """A short error: JSON for the API and OGC API, otherwise a page that needs nothing from
-    the database (it is also the page shown while the database is down)."""
-    if wants_json(request):
-        response = JsonResponse({"detail": str(message)}, status=status)
-    else:
-        title = TITLES.get(status, _("The request could not be read"))
-        body = render_to_string("error.html", {"title": title, "message": message})
-        response = HttpResponse(body, status=status)
+    the database (it is also the page shown while the database is down). In the reader's
+    language, which LocaleMiddleware may not have chosen yet."""
+    with translation.override(translation.get_language_from_request(request)):
+        if wants_json(request):
+            response = JsonResponse({"detail": str(message)}, status=status)
+        else:
+            title = TITLES.get(status, _("The request could not be read"))
+            body = render_to_string("error.html", {"title": title, "message": message})
+            response = HttpResponse(body, status=status)
     for name, value in (headers or {}).items():
         response[name] = value
     return response

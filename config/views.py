@@ -5,7 +5,7 @@ import sys
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.shortcuts import render
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django.views.defaults import server_error as default_server_error
 
 from config.middleware import refusal

@@ -89,3 +89,15 @@ def test_invalid_json_is_a_translated_400(client):
 
     assert response.status_code == 400
     assert response.json()["detail"].startswith("Le corps de la requête n’est pas du JSON valide")
+
+
+def test_the_refusals_are_in_the_readers_language(client):
+    """They come before LocaleMiddleware has chosen the language: they choose it themselves."""
+    page = client.post(FORM, {"name": "x" * 1_000_000}, HTTP_ACCEPT_LANGUAGE="en")
+    api = client.generic(
+        "POST", API, b"", HTTP_TRANSFER_ENCODING="chunked", HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    assert "The request is too large: nothing was stored." in page.content.decode()
+    assert '<html lang="en">' in page.content.decode()
+    assert api.json()["detail"].startswith("Send the request with a Content-Length header")
