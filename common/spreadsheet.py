@@ -4,6 +4,8 @@ A text cell starting with =, +, -, @, a tab or a carriage return gets a leading 
 which spreadsheets show as plain text; numbers (a negative longitude) are left alone, and the
 importer takes the apostrophe off again."""
 
+import csv
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_STARTS_SQL = "'=', '+', '-', '@', E'\\t', E'\\r'"
 
@@ -27,3 +29,13 @@ def spreadsheet_unescape(value):
     if isinstance(value, str) and value[:1] == "'" and value[1:2] in FORMULA_STARTS:
         return value[1:]
     return value
+
+
+class SpreadsheetSafeWriter:
+    """csv.writer whose text cells no spreadsheet runs as formulas."""
+
+    def __init__(self, file):
+        self._writer = csv.writer(file)
+
+    def writerow(self, row):
+        self._writer.writerow([spreadsheet_safe(cell) for cell in row])
