@@ -23,4 +23,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler404 = "common.api.errors.page_not_found"
 handler500 = "config.views.server_error"

@@ -12,7 +12,14 @@ from django.db.models import Count, Exists, Func, IntegerField, Max, OuterRef, Q
 from django.db.models.functions import Cast, Coalesce
 
 from initiatives.choices import PublicationStatus
-from initiatives.models import FRESHNESS, Initiative, Revision, RevisionStatus
+from initiatives.models import (
+    FRESHNESS,
+    Initiative,
+    OutgoingEmail,
+    OutgoingEmailStatus,
+    Revision,
+    RevisionStatus,
+)
 from territories.models import Territory
 from territories.selectors import communes_named_like
 
@@ -209,3 +216,12 @@ def commune_choices() -> list[str]:
         .order_by("name", "code")
         .values_list("name", "code")
     ]
+
+
+def undelivered_emails() -> QuerySet[OutgoingEmail]:
+    """E-mails to residents and members that still failed after every retry."""
+    return (
+        OutgoingEmail.objects.filter(status=OutgoingEmailStatus.FAILED)
+        .select_related("initiative")
+        .order_by("-created_at", "-id")
+    )

@@ -29,9 +29,11 @@ from initiatives.selectors import (
     pending_submissions,
     possible_duplicates,
     published_initiatives,
+    undelivered_emails,
 )
 from initiatives.services import (
     SubmissionRateLimited,
+    email_send_again,
     initiative_approve,
     initiative_confirm,
     initiative_edit,
@@ -51,7 +53,15 @@ LIST_PAGE_SIZE = 50
 def home(request):
     form = MapFilterForm(request.GET)
     initiatives = initiatives_matching(filters=form.filters()).only(
-        "id", "name", "short_description", "themes", "is_synthetic", "territory__name"
+        "id",
+        "name",
+        "short_description",
+        "themes",
+        "is_synthetic",
+        "territory__name",
+        # needs_confirmation, shown on each row
+        "last_confirmed_at",
+        "created_at",
     )
     page = Paginator(initiatives, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -229,6 +239,7 @@ def moderation(request):
         for submission in pending_submissions()
     ]
     revisions = [(revision, _revision_changes(revision)) for revision in pending_revisions()]
+    undelivered = list(undelivered_emails()[:100])
     return render(
         request,
         "initiatives/moderation.html",
@@ -237,6 +248,8 @@ def moderation(request):
             "revisions": revisions,
             "claims": pending_claims(),
             "rejection": RejectionForm(),
+            "undelivered": undelivered,
+            "undelivered_to": {email.initiative_id for email in undelivered},
         },
     )
 
@@ -262,6 +275,9 @@ def _shown(value):
 
 
 def _moderate(request) -> None:
+    if "send_again" in request.POST:
+        _send_again(request, request.POST["send_again"])
+        return
     if "merge" in request.POST:
         submission_id, _sep, target_id = request.POST["merge"].partition(":")
         _merge(request, submission_id, target_id)
@@ -346,3 +362,11 @@ def _merge(request, submission_id, target_id) -> None:
         _("“%(submission)s” was merged into “%(target)s”.")
         % {"submission": submission.name, "target": target.name},
     )
+
+
+def _send_again(request, email_id: str) -> None:
+    email = undelivered_emails().filter(pk=email_id).first() if email_id.isdigit() else None
+    if email is None or not email_send_again(email=email):
+        messages.error(request, _("This e-mail is no longer waiting to be sent again."))
+        return
+    messages.success(request, _("The e-mail will be sent again."))

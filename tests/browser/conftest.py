@@ -99,7 +99,8 @@ def site():
         "SUBMISSION_RATE_LIMIT": "1000/hour",
     }
     site = Site(url=f"http://127.0.0.1:{port}", env=env)
-    for command in (["migrate", "-v0"], ["createcachetable"], ["load_demo", "-v0"]):
+    # Requests never compute the radar (the task worker does): its results are warmed here.
+    for command in (["migrate", "-v0"], ["createcachetable"], ["load_demo", "-v0"], ["warm_radar"]):
         site.manage(*command)
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
