@@ -70,8 +70,8 @@ class GeoJSONPointSerializer(serializers.Serializer):
 class SubmissionInputSerializer(serializers.Serializer):
     """The place is `location` (a GeoJSON Point, WGS84 longitude then latitude) or `lon` and
     `lat`; it must lie inside the territory the instance serves (the Gironde for the demo).
-    The start date may not be in the future. Text is trimmed, and may not hold NUL
-    characters."""
+    The start date may not be in the future. Text is trimmed, and may not hold control
+    characters; one-line fields (all but the description) hold no line break either."""
 
     name = serializers.CharField(max_length=200, validators=[NOT_BLANK, single_line])
     short_description = serializers.CharField(max_length=280, validators=[NOT_BLANK, single_line])
