@@ -149,7 +149,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "config.storage.StaticStorage"
         )
     },
 }
@@ -231,10 +231,11 @@ if RADAR_RANDOM_SEED < 0:
     raise ImproperlyConfigured("RADAR_RANDOM_SEED must be a whole number >= 0")
 
 MAP_TILE_URL = envstr("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
-MAP_TILE_ATTRIBUTION = envstr(
-    "MAP_TILE_ATTRIBUTION",
-    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+# The default attribution is shown translated on the maps (territories.templatetags.maps).
+MAP_TILE_ATTRIBUTION_DEFAULT = (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 )
+MAP_TILE_ATTRIBUTION = envstr("MAP_TILE_ATTRIBUTION", MAP_TILE_ATTRIBUTION_DEFAULT)
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (44.83, -0.58),
     "DEFAULT_ZOOM": 9,

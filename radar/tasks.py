@@ -90,10 +90,21 @@ def warm_up() -> None:
             _signals({"level": level})  # the territory profiles' signals
 
 
+def _warm_tiles() -> None:
+    """The maps' unfiltered low-zoom tiles of the new data version, the costliest to draw."""
+    from initiatives.tiles import warm_tiles
+
+    try:
+        warm_tiles()
+    except Exception:  # the radar's results still matter more than a cold tile
+        logger.exception("Rendering the low-zoom tiles failed")
+
+
 @task(queue_name="radar")
 def recompute_radar() -> str:
     cache.delete(RECOMPUTATION_SCHEDULED)  # a change from now on schedules the next one
     fingerprint = results.data_fingerprint()
+    _warm_tiles()
     warm_up()
     cache.set(RECOMPUTED_FINGERPRINT, fingerprint, None)
     return fingerprint
