@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.validators import no_control_characters, single_line
 from initiatives.forms import MapFilterForm
 from radar.models import SupportOffer
 from radar.selectors import RadarFilters
@@ -39,6 +40,10 @@ class RadarFilterForm(MapFilterForm):
 
 
 class SupportOfferForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["message"].validators.insert(0, no_control_characters)
+
     class Meta:
         model = SupportOffer
         fields = ["kind", "message"]
@@ -64,5 +69,6 @@ class FollowForm(forms.Form):
     territory = forms.CharField(
         label=_("Territory code"),
         max_length=20,
+        validators=[single_line],
         help_text=_("INSEE code of a municipality or SIREN of an intercommunality."),
     )

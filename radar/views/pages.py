@@ -1,13 +1,12 @@
 """The radar's public pages: the radar (map, tables, analyses), a territory's profile and its
 figures as CSV. Browsing is public: the data are open."""
 
-import csv
-
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from common.counting import bounded_count
+from common.spreadsheet import SpreadsheetSafeWriter
 from initiatives import choices
 from radar import charts, selectors
 from radar.failures import AnalysisFailed, rows_or_failure
@@ -157,7 +156,7 @@ def territory_figures_csv(request, code: str):
     territory = _territory_or_404(code)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="radar-{territory.code}.csv"'
-    writer = csv.writer(response)
+    writer = SpreadsheetSafeWriter(response)
     writer.writerow(["code", "name", "level", "population", "initiatives", "per_10000"])
     for row in _comparison(territory):
         place = row.territory
