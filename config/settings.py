@@ -132,6 +132,9 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("MAX_REQUEST_BYTES", 256 * 1024)
 # Resident submissions (form and API) per client address, counted in the shared cache.
 SUBMISSION_RATE_LIMIT = envstr("SUBMISSION_RATE_LIMIT", "10/hour")
+# "Retrouver mon lien": requests per client address, and new links sent per e-mail address.
+LINK_RECOVERY_RATE_LIMIT = envstr("LINK_RECOVERY_RATE_LIMIT", "5/hour")
+LINK_RECOVERY_PER_ADDRESS_LIMIT = envstr("LINK_RECOVERY_PER_ADDRESS_LIMIT", "3/day")
 
 # E-mail: the console locally; SMTP as soon as EMAIL_HOST is set.
 _email_host = envstr("EMAIL_HOST", "")

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from initiatives import views
+from initiatives import holder_views, views
 
 app_name = "initiatives"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("initiatives/<int:pk>/", views.initiative_detail, name="detail"),
     path("contribuer/", views.contribute, name="contribute"),
     path("mon-initiative/", views.my_initiative, name="my-initiative"),
+    path("mon-initiative/retrouver/", holder_views.recover_link, name="recover-link"),
     path("mon-initiative/<str:token>/", views.private_link, name="private-link"),
     path("moderation/", views.moderation, name="moderation"),
     path(

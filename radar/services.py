@@ -3,16 +3,16 @@ initiative: institutions offer, holders decide."""
 
 from datetime import datetime
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from initiatives import emails
 from initiatives.models import Initiative
+from initiatives.private_links import private_link_rotate
 from radar.models import Follow, Institution, InstitutionMembership, SupportOffer
 from territories.models import Territory
 
@@ -22,17 +22,15 @@ def _require_member(*, institution: Institution, user: AbstractBaseUser) -> None
         raise PermissionDenied(_("You are not a member of this institution."))
 
 
-def _send_offer_mail(offer_id: int) -> None:
+def _send_offer_mail(offer_id: int, token: str) -> None:
     offer = SupportOffer.objects.select_related("institution", "initiative").get(pk=offer_id)
     if not offer.initiative.contact_email:
         return
-    send_mail(
+    emails.send_support_offer(
+        to=offer.initiative.contact_email,
         subject=_("An offer of support for “%(name)s”") % {"name": offer.initiative.name},
-        message=render_to_string(
-            "radar/emails/support_offer.txt", {"offer": offer, "site_url": settings.SITE_URL}
-        ),
-        from_email=None,
-        recipient_list=[offer.initiative.contact_email],
+        body=render_to_string("radar/emails/support_offer.txt", {"offer": offer}),
+        token=token,
     )
 
 
@@ -52,7 +50,10 @@ def support_offer_create(
     )
     offer.full_clean()
     offer.save()
-    transaction.on_commit(lambda: _send_offer_mail(offer.pk))
+    if initiative.contact_email:
+        # The e-mail carries a fresh private link: the holder may have lost the previous one.
+        token = private_link_rotate(initiative=initiative)
+        transaction.on_commit(lambda: _send_offer_mail(offer.pk, token))
     return offer
 
 
