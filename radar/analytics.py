@@ -256,6 +256,7 @@ def _association(result: insights.Association) -> dict:
         ),
         "n": result.n,
         "n_excluded": result.n_excluded,
+        "n_synthetic": result.n_synthetic,
         "caveats": list(result.caveats),
     }
 

@@ -260,11 +260,16 @@ def emerging_cases(*, end: date) -> "CaseTable":
     )
 
 
-def gaps_table(*, level: str) -> list[dict]:
-    """The gap analysis of every territory of the level (see radar.analytics)."""
+def gaps_table(
+    *, level: str, min_population: int | None = None, radius_km: float | None = None
+) -> list[dict]:
+    """The gap analysis of every territory of the level (see radar.analytics), with the
+    white zones' thresholds when given."""
     from radar.analytics import GapParams, gaps_rows
 
-    return gaps_rows(GapParams(level=level))[0]
+    thresholds = {"min_population": min_population, "radius_km": radius_km}
+    params = GapParams(level=level, **{k: v for k, v in thresholds.items() if v is not None})
+    return gaps_rows(params)[0]
 
 
 def emerging_table() -> list[dict]:
@@ -285,5 +290,6 @@ def trends_table(*, level: str) -> list[dict]:
 def workshop_insights() -> dict:
     """The workshop's two open questions answered with the data (see radar.analytics)."""
     from radar.analytics import workshop_insights as insights
+    from radar.insight_words import describe_insights
 
-    return insights()
+    return describe_insights(insights())

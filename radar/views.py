@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,6 +22,8 @@ from initiatives.selectors import initiative_holding_token, published_initiative
 from initiatives.services import token_hash
 from radar import selectors, services
 from radar.forms import FollowForm, RadarFilterForm, SupportAnswerForm, SupportOfferForm
+from radar.gap_forms import GapThresholdForm
+from radar.layer_notes import cluster_note, white_zone_note
 from radar.models import SupportOffer
 from territories.models import Territory
 
@@ -57,6 +60,9 @@ def radar_home(request):
     form = RadarFilterForm(request.GET)
     filters = form.radar_filters()
     level = request.GET.get("level") if request.GET.get("level") in ("commune", "epci") else "epci"
+    thresholds = GapThresholdForm(request.GET)
+    min_population, radius_km = thresholds.thresholds()
+    gaps = selectors.gaps_table(level=level, min_population=min_population, radius_km=radius_km)
     initiatives = selectors.radar_initiatives(filters=filters).only(
         "id", "name", "themes", "start_date", "territory__name", "territory__code"
     )
@@ -68,7 +74,14 @@ def radar_home(request):
         "asking": selectors.initiatives_asking_support(filters=filters).only(
             "id", "name", "needs", "territory__name"
         ),
-        "gaps": selectors.gaps_table(level=level),
+        "gaps": gaps,
+        "thresholds": thresholds,
+        "white_zone_note": white_zone_note(
+            gaps, min_population=min_population, radius_km=radius_km
+        ),
+        "cluster_note": cluster_note(gaps, level=level),
+        "thresholds_population": number_format(min_population, force_grouping=True),
+        "thresholds_radius": number_format(radius_km, decimal_pos=1),
         "emerging": selectors.emerging_table(),
         "trends": selectors.trends_table(level=level),
         "insights": selectors.workshop_insights(),

@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 TIMEOUT = 7 * 24 * 3600
 # Part of every key: bump it when the shape of a result changes, so that a new release never
 # reads a result cached by the previous one.
-RESULTS_VERSION = 2
+RESULTS_VERSION = 3
 _running: set[str] = set()
 _lock = threading.Lock()
 

@@ -1,6 +1,6 @@
 // The public map: published initiatives from the API, clustered; filters update it in place.
 // Popups are built with textContent, never innerHTML: initiative texts are untrusted.
-const { gettext, interpolate } = window;
+const { gettext, ngettext, interpolate } = window;
 const mapElement = document.getElementById("map");
 const statusElement = document.getElementById("map-status");
 const form = document.getElementById("filters");
@@ -73,7 +73,8 @@ async function loadAll(query) {
     url = page.next;
   }
   if (count > 0 && !mapElement.dataset.loaded) map.fitBounds(cluster.getBounds(), { padding: [20, 20] });
-  const text = interpolate(gettext("%s initiatives on the map."), [count]);
+  const shown = new Intl.NumberFormat(document.documentElement.lang || undefined).format(count);
+  const text = interpolate(ngettext("%s initiative on the map.", "%s initiatives on the map.", count), [shown]);
   announce(text);
   mapElement.dataset.loaded = String(count);
 }

@@ -2,7 +2,16 @@
 // as switchable layers; filters update the map and the tables in place. The tables below the
 // map are rendered by the server and carry the same information without JavaScript.
 // Popups are built with textContent, never innerHTML: initiative texts are untrusted.
-const { gettext, interpolate } = window;
+const { gettext, ngettext, interpolate } = window;
+// Numbers in the page's language (1 234,5 in French), not JavaScript's default.
+const numberFormat = new Intl.NumberFormat(document.documentElement.lang || undefined);
+const decimalFormat = new Intl.NumberFormat(document.documentElement.lang || undefined, {
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 2,
+});
+function count(template, n) {
+  return interpolate(template, [numberFormat.format(n)]);
+}
 const mapElement = document.getElementById("radar-map");
 const statusElement = document.getElementById("radar-status");
 const form = document.getElementById("radar-filters");
@@ -114,7 +123,7 @@ async function loadInitiatives() {
       inPeriod(f.properties, since, until),
     );
     drawInitiatives(features);
-    say("initiatives", interpolate(gettext("%s initiatives on the map."), [features.length]));
+    say("initiatives", count(ngettext("%s initiative on the map.", "%s initiatives on the map.", features.length), features.length));
     mapElement.dataset.loaded = String(features.length);
   } catch (error) {
     say("initiatives", gettext("The initiatives could not be loaded. The tables below still work."));
@@ -172,10 +181,10 @@ function gapPopup(properties) {
       "p",
       rate === null || rate === undefined
         ? gettext("Population unknown.")
-        : interpolate(gettext("%s initiatives per 10,000 inhabitants (smoothed)."), [rate.toFixed(2)]),
+        : interpolate(gettext("%s initiatives per 10,000 inhabitants (smoothed)."), [decimalFormat.format(rate)]),
     ),
   );
-  box.append(element("p", interpolate(gettext("%s active initiatives."), [properties.active_initiatives])));
+  box.append(element("p", count(ngettext("%s active initiative.", "%s active initiatives.", properties.active_initiatives), properties.active_initiatives)));
   if (properties.white_zone) box.append(element("p", gettext("White zone: no initiative nearby.")));
   if (properties.reason) box.append(element("p", properties.reason));
   return box;
@@ -212,16 +221,28 @@ function drawGaps(collection) {
     }),
   );
   const white = features.filter((f) => f.properties.white_zone).length;
-  return interpolate(gettext("%s territories compared, %s white zones."), [features.length, white]);
+  const clustered = features.filter((f) => ["high", "low"].includes(f.properties.cluster)).length;
+  const parts = [
+    count(ngettext("%s territory compared.", "%s territories compared.", features.length), features.length),
+    count(ngettext("%s white zone.", "%s white zones.", white), white),
+    count(ngettext("%s significant cluster.", "%s significant clusters.", clustered), clustered),
+  ];
+  if (!white || !clustered) parts.push(gettext("Why a layer is empty is said under the layer switches."));
+  return parts.join(" ");
 }
 
 // One chosen theme, actor type or mode narrows the gap analysis to those initiatives (rates,
 // nearest distances, white zones); several chosen ones leave it on all initiatives.
 const GAP_FILTERS = ["theme", "actor_type", "collaboration_mode"];
+const GAP_THRESHOLDS = ["min_population", "radius_km"];
 
 function gapQuery() {
   const data = new FormData(form);
   const params = new URLSearchParams({ level: form.elements.level ? form.elements.level.value : "epci" });
+  for (const name of GAP_THRESHOLDS) {
+    const input = form.elements[name];
+    if (input && input.value && input.checkValidity()) params.set(name, input.value);
+  }
   for (const name of GAP_FILTERS) {
     const values = data.getAll(name);
     if (values.length === 1) params.set(name, values[0]);
@@ -266,8 +287,8 @@ async function loadEmerging() {
         onEachFeature: (feature, layer) => layer.bindPopup(() => emergingPopup(feature.properties)),
       }),
     );
-    const count = (collection.features || []).length;
-    say("emerging", interpolate(gettext("%s emerging movements."), [count]));
+    const movements = (collection.features || []).length;
+    say("emerging", count(ngettext("%s emerging movement.", "%s emerging movements.", movements), movements));
   } catch (error) {
     say("emerging", gettext("The emerging movements are not available."));
   }
@@ -310,7 +331,10 @@ async function loadTrends() {
         },
       ),
     );
-    say("trends", interpolate(gettext("%s territories with a hot-spot trend."), [patterned.length]));
+    say(
+      "trends",
+      count(ngettext("%s territory with a hot-spot trend.", "%s territories with a hot-spot trend.", patterned.length), patterned.length),
+    );
   } catch (error) {
     say("trends", gettext("The hot-spot trends are not available."));
   }
@@ -371,6 +395,8 @@ async function refreshTables(query) {
   const page = new DOMParser().parseFromString(await response.text(), "text/html");
   const fresh = page.getElementById("radar-tables");
   document.getElementById("radar-tables").replaceWith(fresh);
+  const notes = page.getElementById("layer-notes");
+  if (notes) document.getElementById("layer-notes").replaceWith(notes);
   makeSortable(fresh);
 }
 
@@ -379,7 +405,7 @@ async function applyFilters(event) {
   history.replaceState(null, "", query ? `?${query}` : form.action);
   const work = [loadInitiatives(), refreshTables(query).catch(() => undefined)];
   const name = event && event.target ? event.target.name : "";
-  if (name === "level" || GAP_FILTERS.includes(name)) work.push(loadGaps());
+  if (name === "level" || GAP_FILTERS.includes(name) || GAP_THRESHOLDS.includes(name)) work.push(loadGaps());
   if (name === "level") work.push(loadTrends());
   await Promise.all(work);
 }

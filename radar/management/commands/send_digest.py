@@ -37,7 +37,7 @@ class Command(BaseCommand):
                 self._send(membership, news)
                 sent += 1
             services.membership_mark_digested(membership=membership, at=now)
-        self.stdout.write(f"{sent} digest(s) sent")
+        self.stdout.write(f"Digests sent: {sent}")
 
     def _send(self, membership, news) -> None:
         with override(settings.LANGUAGE_CODE):
