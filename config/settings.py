@@ -155,6 +155,12 @@ MAILERS = {
         else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
     )
 }
+# Development and browser tests: write each e-mail as a file in this folder instead.
+if _email_folder := envstr("EMAIL_FILE_PATH", ""):
+    MAILERS["default"] = {
+        "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "OPTIONS": {"file_path": _email_folder},
+    }
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Radar territorial <radar@localhost>")
 
 # Production hardening: on by default whenever DEBUG is off.

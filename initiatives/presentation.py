@@ -6,7 +6,7 @@ from datetime import date
 
 from django.contrib.gis.geos import Point
 from django.utils import formats
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
 
 from initiatives.models import DESCRIPTIVE_FIELDS, Initiative
@@ -17,9 +17,11 @@ NOT_IN_ROWS = {"name", "short_description", "description", "start_date_precision
 
 def _language_name(code: str) -> str:
     try:
-        return str(get_language_info(code)["name_translated"])
+        name = str(get_language_info(code)["name_translated"])
     except KeyError:
         return code
+    # French writes language names in lower case ("espagnol"), English capitalises them.
+    return name.lower() if (get_language() or "").startswith("fr") else name
 
 
 def _date(value: date, precision: str) -> str:
