@@ -11,7 +11,7 @@ MANAGE := $(PY) manage.py
 help:
 	@echo "make run    install what is missing, start the local PostGIS, load the demo, serve :$(PORT)"
 	@echo "make test   the same set-up, then the whole test suite"
-	@echo "make lint   ruff check and format check"
+	@echo "make lint   ruff check and format check, and the import layers (lint-imports)"
 	@echo "make bench  benchmarks (long)"
 	@echo "make stop   stop the local PostGIS cluster"
 
@@ -45,12 +45,14 @@ run: system-run $(VENV)/.installed db
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 test: system-test $(VENV)/.installed node_modules/.installed
+	$(VENV)/bin/lint-imports --no-cache
 	@if [ -z "$$DATABASE_URL" ]; then scripts/localpg.sh start; fi
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .

@@ -163,3 +163,22 @@ def _help_text(choices: type[models.TextChoices]) -> str:
 
 # Lazy, so that the text is built in the language of the request, not at import.
 help_text = lazy(_help_text, str)
+
+
+# The code lists that pages hand to their scripts (map popups, radar tables), by field.
+LABELLED_FIELDS: dict[str, type[models.TextChoices]] = {
+    "themes": Theme,
+    "actor_types": ActorType,
+    "collaboration_mode": CollaborationMode,
+    "economic_model": EconomicModel,
+    "activity_status": ActivityStatus,
+    "needs": Need,
+}
+
+
+def choice_labels() -> dict[str, dict[str, str]]:
+    """{field: {code: label}} in the request's language, for the pages' scripts."""
+    return {
+        name: {value: str(label) for value, label in codes.choices}
+        for name, codes in LABELLED_FIELDS.items()
+    }

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from initiatives import choices
 from initiatives.choices import help_text
 from initiatives.fields import ChoiceArrayField
+from territories.selectors import served_territory, territory_containing, territory_holds
 
 DESCRIPTION_MAX_LENGTH = 10_000
 FRESHNESS = timedelta(days=365)
@@ -266,8 +267,6 @@ class Initiative(models.Model):
             raise ValidationError(errors)
 
     def _validate_location(self):
-        from territories.selectors import served_territory, territory_containing
-
         if self.location is None:
             return
         x, y = self.location.x, self.location.y
@@ -276,7 +275,7 @@ class Initiative(models.Model):
                 {"location": _("The coordinates must be a longitude and a latitude.")}
             )
         served = served_territory()
-        if served is None or not served.geometry.contains(self.location):
+        if served is None or not territory_holds(territory=served, point=self.location):
             raise ValidationError(
                 {"location": _("This place is outside the territory served by the radar.")}
             )

@@ -8,7 +8,7 @@ from django.contrib.gis.db.models import PointField
 from django.contrib.gis.geos import Polygon
 from django.contrib.gis.measure import D
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, Func, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast, Coalesce
 
 from initiatives.choices import PublicationStatus
@@ -46,11 +46,39 @@ def initiatives_in_bbox(
     return initiatives.filter(location__intersects=bbox)
 
 
-def initiatives_within_territory(
-    *, initiatives: QuerySet[Initiative], territory: Territory
+def initiatives_in_territory(
+    *, territory: Territory, initiatives: QuerySet[Initiative] | None = None
 ) -> QuerySet[Initiative]:
-    """Those located inside the territory's geometry, hence inside every territory it holds."""
-    return initiatives.filter(location__within=territory.geometry)
+    """Those (published ones by default) located in the territory: inside it or on its
+    boundary, the one rule of territories.selectors.territory_holds."""
+    if initiatives is None:
+        initiatives = published_initiatives()
+    return initiatives.filter(location__intersects=territory.geometry)
+
+
+def initiatives_in_territories(
+    *, territories: QuerySet[Territory], initiatives: QuerySet[Initiative] | None = None
+) -> QuerySet[Initiative]:
+    """Those (published ones by default) located in any of the territories, by the rule of
+    initiatives_in_territory, in one query."""
+    if initiatives is None:
+        initiatives = published_initiatives()
+    return initiatives.filter(Exists(territories.filter(geometry__intersects=OuterRef("location"))))
+
+
+def territories_with_initiative_counts(*, territories: QuerySet[Territory]) -> QuerySet[Territory]:
+    """Annotated with the published and the active initiatives located in each one (the rule
+    of initiatives_in_territory). The open-data territories and the API read these counts."""
+    inside = Initiative.objects.published().filter(location__intersects=OuterRef("geometry"))
+    return territories.annotate(
+        published_initiatives=_count(inside), active_initiatives=_count(inside.active())
+    )
+
+
+def _count(queryset) -> Subquery:
+    # A plain COUNT in the subquery: no GROUP BY, so exactly one row, zero when none.
+    counted = queryset.order_by().values(n=Func("id", function="COUNT"))
+    return Subquery(counted, output_field=IntegerField())
 
 
 def initiatives_matching_text(

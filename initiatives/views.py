@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -7,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from initiatives import choices, log_filters
+from initiatives import choices, log_filters, panels
 from initiatives.clients import client_address
 from initiatives.emails import private_link_url
 from initiatives.forms import (
@@ -49,18 +51,6 @@ from initiatives.services import (
 LIST_PAGE_SIZE = 50
 
 
-def choice_labels() -> dict[str, dict[str, str]]:
-    """Labels of every code list, in the request's language, for the map's popups."""
-    lists = {
-        "themes": choices.Theme,
-        "actor_types": choices.ActorType,
-        "collaboration_mode": choices.CollaborationMode,
-        "economic_model": choices.EconomicModel,
-        "activity_status": choices.ActivityStatus,
-    }
-    return {name: {v: str(label) for v, label in c.choices} for name, c in lists.items()}
-
-
 def home(request):
     form = MapFilterForm(request.GET)
     initiatives = initiatives_matching(filters=form.filters()).only(
@@ -76,7 +66,7 @@ def home(request):
             "form": form,
             "page": page,
             "query": query.urlencode(),
-            "labels": choice_labels(),
+            "labels": choices.choice_labels(),
         },
     )
 
@@ -85,7 +75,11 @@ def initiative_detail(request, pk: int):
     # Moderators also open pending (and archived) items: the queue links to them.
     shown = Initiative.objects.all() if is_moderator(request.user) else published_initiatives()
     initiative = get_object_or_404(shown, pk=pk)
-    return render(request, "initiatives/detail.html", {"initiative": initiative})
+    return render(
+        request,
+        "initiatives/detail.html",
+        {"initiative": initiative, "panels": panels.PUBLIC_PAGE},
+    )
 
 
 # Contributions: the form, the holder's private link, the moderation queue.
@@ -195,6 +189,7 @@ def _my_page(request, initiative, form, status=200):
         template="initiatives/my_initiative.html",
         initiative=initiative,
         pending_revision=pending,
+        panels=panels.HOLDER_PAGE,
     )
 
 
@@ -269,11 +264,26 @@ def _moderate(request) -> None:
         return
     submissions = pending_submissions().filter(pk__in=_ids(request, "submission"))
     revisions = pending_revisions().filter(pk__in=_ids(request, "revision"))
-    done = 0
-    for submission in submissions:
-        done += _decide_submission(request, submission, action, reason)
-    for revision in revisions:
-        done += _decide_revision(request, revision, action, reason)
+    # (name, approve, reject): the services bound to each pending item.
+    pending = [
+        (
+            item.name,
+            partial(initiative_approve, initiative=item),
+            partial(initiative_reject, initiative=item, reason=reason),
+        )
+        for item in submissions
+    ] + [
+        (
+            item.initiative.name,
+            partial(revision_approve, revision=item),
+            partial(revision_reject, revision=item, reason=reason),
+        )
+        for item in revisions
+    ]
+    done = sum(
+        _decide(request, action, approve=approve, reject=reject, name=name)
+        for name, approve, reject in pending
+    )
     messages.success(
         request,
         ngettext("%(count)d item moderated.", "%(count)d items moderated.", done) % {"count": done},
@@ -284,30 +294,18 @@ def _ids(request, name) -> list[int]:
     return [int(value) for value in request.POST.getlist(name) if value.isdigit()]
 
 
-def _decide_submission(request, submission, action, reason) -> int:
+def _decide(request, action, *, approve, reject, name) -> int:
+    """One decision on a pending submission or revision: `approve` and `reject` are the
+    services bound to the item. 1 when done; an error message naming the item otherwise."""
     try:
         if action == "approve":
-            initiative_approve(initiative=submission, moderator=request.user)
+            approve(moderator=request.user)
         elif action == "reject":
-            initiative_reject(initiative=submission, moderator=request.user, reason=reason)
+            reject(moderator=request.user)
         else:
             return 0
     except ValidationError as error:
-        messages.error(request, f"{submission.name}: {' '.join(error.messages)}")
-        return 0
-    return 1
-
-
-def _decide_revision(request, revision, action, reason) -> int:
-    try:
-        if action == "approve":
-            revision_approve(revision=revision, moderator=request.user)
-        elif action == "reject":
-            revision_reject(revision=revision, moderator=request.user, reason=reason)
-        else:
-            return 0
-    except ValidationError as error:
-        messages.error(request, f"{revision.initiative.name}: {' '.join(error.messages)}")
+        messages.error(request, f"{name}: {' '.join(error.messages)}")
         return 0
     return 1
 

@@ -10,7 +10,9 @@ from collections.abc import Iterator
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
+from initiatives.selectors import territories_with_initiative_counts
 from opendata.columns import COLUMNS, PROPERTY_COLUMNS
+from territories.models import Territory
 
 BATCH_ROWS = 2000
 BATCH_BYTES = 64 * 1024
@@ -52,9 +54,13 @@ def initiative_csv_query(ids: QuerySet) -> tuple[str, tuple]:
 
 
 def territory_features_query(ids: QuerySet) -> tuple[str, tuple]:
-    """Territories with their population and the initiatives located inside them; polygons
+    """Territories with their population and the initiatives located in them (counted by
+    initiatives.selectors.territories_with_initiative_counts, the API's own rule); polygons
     wound by the right-hand rule (exterior rings counter-clockwise), as RFC 7946 asks."""
-    ids_sql, params = ids.values("id").query.sql_with_params()
+    counted = territories_with_initiative_counts(
+        territories=Territory.objects.filter(id__in=ids.values("id"))
+    ).values("id", "published_initiatives", "active_initiatives")
+    counted_sql, params = counted.query.sql_with_params()
     properties = _json_object(
         [
             ("code", "t.code"),
@@ -65,8 +71,8 @@ def territory_features_query(ids: QuerySet) -> tuple[str, tuple]:
             ("population_year", "t.population_year"),
             ("population_source", "t.population_source"),
             ("area_km2", "t.area_km2"),
-            ("published_initiatives", "c.published"),
-            ("active_initiatives", "c.active"),
+            ("published_initiatives", "c.published_initiatives"),
+            ("active_initiatives", "c.active_initiatives"),
         ]
     )
     feature = _json_object(
@@ -78,15 +84,9 @@ def territory_features_query(ids: QuerySet) -> tuple[str, tuple]:
         ]
     )
     sql = f"""SELECT ({feature})::text
-        FROM territories_territory t
+        FROM ({counted_sql}) c
+        JOIN territories_territory t ON t.id = c.id
         LEFT JOIN territories_territory p ON p.id = t.parent_id
-        LEFT JOIN LATERAL (
-            SELECT count(*) AS published,
-                   count(*) FILTER (WHERE i.activity_status = 'active') AS active
-            FROM initiatives_initiative i
-            WHERE i.publication_status = 'published' AND ST_Within(i.location, t.geometry)
-        ) c ON true
-        WHERE t.id IN ({ids_sql})
         ORDER BY t.id"""
     return sql, params
 

@@ -1,23 +1,24 @@
-"""Reads for the radar pages and the institutions. Spatial lookups live here."""
+"""Reads for the radar pages and the institutions. The analyses' reads are in
+radar.reports.reading; "inside a territory" is territories.selectors.territory_holds."""
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.gis.db.models import PointField
 from django.contrib.gis.db.models.functions import PointOnSurface
-from django.db.models import F, FloatField, Func, Q, QuerySet, Value
+from django.db.models import F, FloatField, Func, QuerySet, Value
 
 from initiatives import choices
 from initiatives.models import Initiative
-from initiatives.selectors import InitiativeFilters, initiatives_matching, published_initiatives
-from radar.models import Follow, Institution, InstitutionMembership, SupportOffer
+from initiatives.selectors import (
+    InitiativeFilters,
+    initiatives_in_territory,
+    initiatives_matching,
+    published_initiatives,
+)
+from radar.models import Institution, InstitutionMembership, SupportOffer
 from territories.models import Territory
-
-if TYPE_CHECKING:
-    from radar.analysis.emerging import CaseTable
 
 
 @dataclass(frozen=True)
@@ -43,13 +44,8 @@ def initiatives_asking_support(
     """Published, active initiatives that declared at least one need."""
     initiatives = radar_initiatives(filters=filters or RadarFilters()).active().exclude(needs=[])
     if territory is not None:
-        initiatives = initiatives.filter(location__intersects=territory.geometry)
+        initiatives = initiatives_in_territory(territory=territory, initiatives=initiatives)
     return initiatives
-
-
-def territory_by_code(*, code: str) -> Territory | None:
-    """Codes are unique within a level; INSEE and SIREN codes do not collide in practice."""
-    return Territory.objects.filter(code=code).select_related("parent").first()
 
 
 def territory_ancestor(*, territory: Territory, level: str) -> Territory | None:
@@ -57,10 +53,6 @@ def territory_ancestor(*, territory: Territory, level: str) -> Territory | None:
     while current is not None and current.level != level:
         current = current.parent
     return current
-
-
-def initiatives_in_territory(*, territory: Territory) -> QuerySet[Initiative]:
-    return published_initiatives().filter(location__intersects=territory.geometry)
 
 
 @dataclass(frozen=True)
@@ -178,118 +170,3 @@ def offers_of_institution(*, institution: Institution) -> QuerySet[SupportOffer]
 
 def followed_territories(*, institution: Institution) -> QuerySet[Territory]:
     return Territory.objects.filter(follows__institution=institution).order_by("level", "name")
-
-
-@dataclass(frozen=True)
-class WhatsNew:
-    new_initiatives: list[Initiative]
-    support_requests: list[Initiative]
-    # Significant movements emerging now in followed territories. They last for months, so
-    # they are shown but are not, alone, news worth a digest.
-    emerging: list[dict] = field(default_factory=list)
-
-    def __bool__(self) -> bool:
-        return bool(self.new_initiatives or self.support_requests)
-
-
-def _followed_area_filter(institution: Institution) -> Q:
-    geometries = Follow.objects.filter(institution=institution).values_list(
-        "territory__geometry", flat=True
-    )
-    area = Q(pk__in=[])
-    for geometry in geometries:
-        area |= Q(location__intersects=geometry)
-    return area
-
-
-def whats_new(*, institution: Institution, since: datetime | None) -> WhatsNew:
-    """Published initiatives and support requests in followed territories since a moment."""
-    area = _followed_area_filter(institution)
-    initiatives = published_initiatives().filter(area)
-    if since is not None:
-        initiatives = initiatives.filter(created_at__gt=since)
-    initiatives = initiatives.order_by("-created_at", "id")
-    return WhatsNew(
-        new_initiatives=list(initiatives.filter(needs=[])[:100]),
-        support_requests=list(initiatives.active().exclude(needs=[])[:100]),
-        emerging=_emerging_in_followed(institution),
-    )
-
-
-def _emerging_in_followed(institution: Institution) -> list[dict]:
-    from radar.analytics import emerging_near
-
-    seen, movements = set(), []
-    for territory in followed_territories(institution=institution):
-        for row in emerging_near(territory=territory):
-            if (key := tuple(row["location_ids"])) not in seen:
-                seen.add(key)
-                movements.append(row)
-    return movements
-
-
-def emerging_cases(*, end: date) -> "CaseTable":
-    """Published initiatives started on or before ``end``, as cases of the emerging-cluster
-    scan: one case each, at its location, on its start date; the location id is the
-    initiative's id."""
-    import numpy as np
-
-    from radar.analysis.emerging import CaseTable
-
-    rows = (
-        Initiative.objects.filter(
-            publication_status=choices.PublicationStatus.PUBLISHED,
-            start_date__isnull=False,
-            start_date__lte=end,
-        )
-        .order_by("id")
-        .values_list("id", "location", "start_date")
-    )
-    ids, lon, lat, dates = [], [], [], []
-    for pk, point, started in rows.iterator(chunk_size=5000):
-        ids.append(pk)
-        lon.append(point.x)
-        lat.append(point.y)
-        dates.append(started)
-    return CaseTable(
-        location_ids=ids,
-        lon=np.array(lon, dtype=float),
-        lat=np.array(lat, dtype=float),
-        dates=dates,
-        counts=np.ones(len(ids), dtype=np.int64),
-    )
-
-
-def gaps_table(
-    *, level: str, min_population: int | None = None, radius_km: float | None = None
-) -> list[dict]:
-    """The gap analysis of every territory of the level (see radar.analytics), with the
-    white zones' thresholds when given."""
-    from radar.analytics import GapParams, gaps_rows
-
-    thresholds = {"min_population": min_population, "radius_km": radius_km}
-    params = GapParams(level=level, **{k: v for k, v in thresholds.items() if v is not None})
-    return gaps_rows(params)[0]
-
-
-def emerging_table() -> list[dict]:
-    """Emerging movements, most likely first (see radar.analytics)."""
-    from radar.analytics import EmergingParams, emerging_rows
-
-    return emerging_rows(EmergingParams())[0]
-
-
-def trends_table(*, level: str) -> list[dict]:
-    """Territories with an emerging hot-spot pattern over the years (see radar.analytics)."""
-    from radar.analytics import TrendParams, hotspot_trends_rows
-
-    rows, _stale = hotspot_trends_rows(TrendParams(level=level))
-    return [row for row in rows if row["pattern"] != "no_pattern"]
-
-
-def workshop_insights() -> dict:
-    """The workshop's two open questions answered with the data (see radar.analytics)."""
-    from radar.analytics import workshop_insights as insights
-    from radar.insight_words import describe_insights
-
-    return describe_insights(insights())

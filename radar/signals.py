@@ -1,9 +1,10 @@
 """After initiatives change, recompute the radar's main results in the background, so that
-the next visitor does not wait (radar.reports.cache serves the previous result meanwhile)."""
+the next visitor does not wait (radar.reports.cache serves the previous result meanwhile).
+During a bulk write (initiatives.signals.bulk_write) nothing is scheduled per row: the
+results are recomputed on the next request instead."""
 
 import logging
 import threading
-from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
@@ -11,6 +12,12 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from initiatives.models import Initiative
+from initiatives.signals import bulk_write_finished, bulk_write_started
+from radar.parameters import GAP_LEVELS
+from radar.reports.emerging import EmergingParams, emerging_rows
+from radar.reports.gaps import GapParams, gaps_rows
+from radar.reports.insights import workshop_insights
+from radar.reports.trends import TrendParams, hotspot_trends_rows
 
 logger = logging.getLogger(__name__)
 _pending = threading.Event()
@@ -18,14 +25,12 @@ _suspended = 0
 
 
 def warm_up() -> None:
-    from radar import analytics
-
     try:
-        for level in analytics.GAP_LEVELS:
-            analytics.gaps_rows(analytics.GapParams(level=level))
-            analytics.hotspot_trends_rows(analytics.TrendParams(level=level))
-        analytics.emerging_rows(analytics.EmergingParams())
-        analytics.workshop_insights()
+        for level in GAP_LEVELS:
+            gaps_rows(GapParams(level=level))
+            hotspot_trends_rows(TrendParams(level=level))
+        emerging_rows(EmergingParams())
+        workshop_insights()
     except Exception:
         logger.exception("Warming the radar's results up failed")
     finally:
@@ -46,13 +51,13 @@ def initiative_changed(**kwargs) -> None:
         transaction.on_commit(_schedule)
 
 
-@contextmanager
-def recomputation_suspended():
-    """For bulk writes (imports, the demo): no warm-up per row; results are recomputed on
-    the next request instead."""
+@receiver(bulk_write_started)
+def _bulk_write_started(**kwargs) -> None:
     global _suspended
     _suspended += 1
-    try:
-        yield
-    finally:
-        _suspended -= 1
+
+
+@receiver(bulk_write_finished)
+def _bulk_write_finished(**kwargs) -> None:
+    global _suspended
+    _suspended -= 1

@@ -1,13 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from radar import views
+from radar.views import answers, institutions, pages
 
 app_name = "radar"
 urlpatterns = [
-    path("", views.radar_home, name="home"),
-    path("territoire/<str:code>/", views.territory_profile, name="territory"),
-    path("territoire/<str:code>/chiffres.csv", views.territory_figures_csv, name="territory-csv"),
+    path("", pages.radar_home, name="home"),
+    path("territoire/<str:code>/", pages.territory_profile, name="territory"),
+    path("territoire/<str:code>/chiffres.csv", pages.territory_figures_csv, name="territory-csv"),
     path(
         "connexion/",
         auth_views.LoginView.as_view(
@@ -16,10 +16,14 @@ urlpatterns = [
         name="login",
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(next_page="radar:home"), name="logout"),
-    path("espace/", views.institution_home, name="institution"),
-    path("espace/suivre/", views.follow, name="follow"),
-    path("espace/suivre/<str:code>/retirer/", views.unfollow, name="unfollow"),
-    path("initiatives/<int:pk>/soutenir/", views.support_offer_create, name="support-offer"),
-    path("soutiens/<int:offer_id>/retirer/", views.support_offer_withdraw, name="support-withdraw"),
-    path("soutiens/<int:offer_id>/repondre/", views.support_answer, name="support-answer"),
+    path("espace/", institutions.institution_home, name="institution"),
+    path("espace/suivre/", institutions.follow, name="follow"),
+    path("espace/suivre/<str:code>/retirer/", institutions.unfollow, name="unfollow"),
+    path("initiatives/<int:pk>/soutenir/", institutions.support_offer_create, name="support-offer"),
+    path(
+        "soutiens/<int:offer_id>/retirer/",
+        institutions.support_offer_withdraw,
+        name="support-withdraw",
+    ),
+    path("soutiens/<int:offer_id>/repondre/", answers.support_answer, name="support-answer"),
 ]

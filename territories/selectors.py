@@ -4,18 +4,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.gis.geos import Point, Polygon
-from django.db.models import (
-    Case,
-    Count,
-    Func,
-    IntegerField,
-    Max,
-    OuterRef,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
+from django.db.models import Case, Count, IntegerField, Max, QuerySet, Value, When
 
 from territories.models import Territory
 
@@ -28,12 +17,27 @@ def _level_rank():
     )
 
 
-def territory_containing(*, point: Point, level: str | None = None) -> Territory | None:
-    """The finest territory (or the one of `level`) whose geometry contains the point."""
+def territory_holds(*, territory: Territory, point: Point) -> bool:
+    """THE rule for "inside a territory": the point lies in the territory's closed geometry,
+    inside it or on its boundary (ST_Intersects; GEOS `intersects` in Python). Queries use
+    the same rule as `location__intersects=territory.geometry`."""
+    return territory.geometry.intersects(point)
+
+
+def territories_holding(*, point, level: str | None = None) -> QuerySet[Territory]:
+    """Territories that hold the point (see territory_holds), its owner first: the finest
+    level, then the lowest code. A point on the boundary shared by two communes lies in both,
+    and is owned by one. `point` may be a Point or an OuterRef to one."""
     territories = Territory.objects.filter(geometry__intersects=point)
     if level:
         territories = territories.filter(level=level)
-    return territories.annotate(rank=_level_rank()).order_by("-rank", "code").first()
+    return territories.annotate(rank=_level_rank()).order_by("-rank", "code")
+
+
+def territory_containing(*, point: Point, level: str | None = None) -> Territory | None:
+    """The territory that owns the point: the finest one (or the one of `level`) holding it,
+    the lowest code on a shared boundary."""
+    return territories_holding(point=point, level=level).first()
 
 
 def territory_children(*, territory: Territory) -> QuerySet[Territory]:
@@ -56,24 +60,15 @@ def served_territory() -> Territory | None:
 
 
 def territories_with_code(*, code: str) -> QuerySet[Territory]:
-    """Territories of that code, coarsest first (a code may recur across levels)."""
-    return Territory.objects.filter(code=code).annotate(rank=_level_rank()).order_by("rank")
+    """Territories of that code, the one it names first (see territory_by_code)."""
+    return Territory.objects.filter(code=code).annotate(rank=_level_rank()).order_by("-rank")
 
 
-def territories_with_initiative_counts(*, territories: QuerySet[Territory]) -> QuerySet[Territory]:
-    """Annotated with the published and the active initiatives located inside each one."""
-    from initiatives.models import Initiative
-
-    inside = Initiative.objects.published().filter(location__within=OuterRef("geometry"))
-    return territories.annotate(
-        published_initiatives=_count(inside), active_initiatives=_count(inside.active())
-    )
-
-
-def _count(queryset) -> Subquery:
-    # A plain COUNT in the subquery: no GROUP BY, so exactly one row, zero when none.
-    counted = queryset.order_by().values(n=Func("id", function="COUNT"))
-    return Subquery(counted, output_field=IntegerField())
+def territory_by_code(*, code: str) -> Territory | None:
+    """THE resolver for a territory code, used by every page, filter and API. Codes are
+    unique within a level; a code that recurs across levels (region 75, Nouvelle-Aquitaine,
+    and département 75, Paris) names the finest territory, as a point does."""
+    return territories_with_code(code=code).select_related("parent").first()
 
 
 def territories_change_stamp(*, territories: QuerySet[Territory]) -> tuple[int, datetime | None]:

@@ -10,10 +10,10 @@ from initiatives import choices
 from initiatives.models import Initiative
 from initiatives.selectors import (
     initiatives_in_bbox,
+    initiatives_in_territory,
     initiatives_matching_text,
-    initiatives_within_territory,
 )
-from territories.selectors import territories_with_code
+from territories.selectors import territory_by_code
 
 
 class ArrayOverlapFilter(django_filters.MultipleChoiceFilter):
@@ -26,13 +26,13 @@ class ArrayOverlapFilter(django_filters.MultipleChoiceFilter):
 
 
 class TerritoryCodeField(forms.CharField):
-    """A territory code; the coarsest level wins when a code recurs across levels."""
+    """A territory code (territories.selectors.territory_by_code resolves it)."""
 
     def clean(self, value):
         code = super().clean(value)
         if not code:
             return None
-        territory = territories_with_code(code=code).first()
+        territory = territory_by_code(code=code)
         if territory is None:
             raise ValidationError(
                 _("No territory has the code %(code)s.") % {"code": code}, code="invalid"
@@ -100,7 +100,7 @@ class InitiativeFilter(django_filters.FilterSet):
         return initiatives_in_bbox(initiatives=queryset, bbox=value)
 
     def filter_territory(self, queryset, name, value):
-        return initiatives_within_territory(initiatives=queryset, territory=value)
+        return initiatives_in_territory(initiatives=queryset, territory=value)
 
     def filter_text(self, queryset, name, value):
         return initiatives_matching_text(initiatives=queryset, text=value)

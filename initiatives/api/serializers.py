@@ -2,6 +2,8 @@ from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from initiatives.models import DESCRIPTIVE_FIELDS, Initiative
+from territories.api.serializers import PUBLIC_FIELDS as TERRITORY_FIELDS
+from territories.api.serializers import TerritorySerializer
 
 # Public fields only: contact_email and every private token stay out, always.
 PUBLIC_FIELDS = [
@@ -26,3 +28,15 @@ class InitiativeSerializer(GeoFeatureModelSerializer):
         model = Initiative
         geo_field = "location"
         fields = PUBLIC_FIELDS
+
+
+class TerritoryDetailSerializer(TerritorySerializer):
+    published_initiatives = serializers.IntegerField(
+        read_only=True, help_text="Published initiatives located inside the territory."
+    )
+    active_initiatives = serializers.IntegerField(
+        read_only=True, help_text="Published initiatives inside it that are running now."
+    )
+
+    class Meta(TerritorySerializer.Meta):
+        fields = ["feature_id", *TERRITORY_FIELDS, "published_initiatives", "active_initiatives"]

@@ -105,23 +105,38 @@ def rate_clusters(
     return out
 
 
-def _gi_star(y: np.ndarray, w: weights.W, permutations: int, seed: int) -> pd.DataFrame:
-    neighbours = np.array([w.cardinalities[i] for i in w.id_order])
+def local_g_star(
+    y: np.ndarray,
+    w: weights.W,
+    *,
+    permutations: int,
+    seed: int,
+    alternative: str,
+    keep_simulations: bool = False,
+) -> G_Local:
+    """Getis-Ord Gi* of ``y``: each territory counted in its own neighbourhood, binary
+    weights, seeded permutations in one process. Used here and by radar.analysis.trends."""
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "not fully connected": islands are handled above
+        warnings.simplefilter("ignore")  # "not fully connected": the callers handle islands
         star = weights.fill_diagonal(w, 1.0)
+    # esda draws the permutations from NumPy's global generator: keep it private.
     with private_global_random_state():
-        g = G_Local(
+        return G_Local(
             y,
             star,
             transform="B",
             star=True,
             permutations=permutations,
             seed=seed,
-            keep_simulations=False,
+            keep_simulations=keep_simulations,
             n_jobs=1,
-            alternative="directed",
+            alternative=alternative,
         )
+
+
+def _gi_star(y: np.ndarray, w: weights.W, permutations: int, seed: int) -> pd.DataFrame:
+    neighbours = np.array([w.cardinalities[i] for i in w.id_order])
+    g = local_g_star(y, w, permutations=permutations, seed=seed, alternative="directed")
     p = np.minimum(1.0, 2.0 * np.asarray(g.p_sim, dtype=float))
     p[neighbours == 0] = np.nan  # an island's statistic is its own value: nothing to test
     return pd.DataFrame({"gi_star": g.Gs, "z": g.Zs, "p": p, "neighbours": neighbours})

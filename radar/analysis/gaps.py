@@ -29,7 +29,6 @@ with a known population::
 so a small population (``b / n_i`` large) is pulled harder toward ``b``.
 """
 
-from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
 import geopandas as gpd
@@ -371,61 +370,3 @@ def rank_underserved(
     out = out[out["white_zone"] | (out["shortfall"] > 0)]
     out = out.sort_values(["white_zone", "shortfall"], ascending=False, kind="stable")
     return out if limit is None else out.head(limit)
-
-
-def gettext_noop(message: str) -> str:
-    """Marks a msgid for makemessages (xgettext matches the name). Django's own reads the
-    settings, which a math module must not need."""
-    return message
-
-
-# Sentence templates are English msgids; the caller passes its gettext to translate them.
-REASON_TEMPLATES = {
-    "white_zone": gettext_noop(
-        "{population} inhabitants, no initiative within {radius} km; the nearest: "
-        "{nearest} ({distance} km)."
-    ),
-    "white_zone_nothing_near": gettext_noop(
-        "{population} inhabitants, no initiative within {radius} km."
-    ),
-    "below_overall_rate": gettext_noop(
-        "{population} inhabitants, {rate} initiatives per {per} inhabitants (smoothed) "
-        "against {overall} on average."
-    ),
-}
-
-
-def _plain_number(value: float, decimals: int) -> str:
-    return f"{value:,.{decimals}f}"
-
-
-def describe_gap(
-    gap: Mapping,
-    *,
-    translate: Callable[[str], str] = str,
-    number: Callable[[float, int], str] = _plain_number,
-    per: int = PER,
-) -> str:
-    """One sentence for a row of :func:`rank_underserved`.
-
-    ``translate`` is e.g. ``django.utils.translation.gettext``; ``number(value, decimals)``
-    formats numbers for the locale (e.g. ``django.utils.formats.number_format``).
-    """
-    reason = gap["reason"]
-    if reason == "white_zone" and pd.isna(gap.get("nearest_name")):
-        reason = "white_zone_nothing_near"
-    radius, distance = gap.get("radius_km", np.nan), gap.get("nearest_distance_km", np.nan)
-    return translate(REASON_TEMPLATES[reason]).format(
-        population=number(gap["population"], 0),
-        radius=number(radius, _km_decimals(radius)),
-        nearest=gap.get("nearest_name"),
-        distance=number(distance, _km_decimals(distance)),
-        rate=number(gap.get("eb_rate", np.nan), 1),
-        overall=number(gap.get("overall_rate", np.nan), 1),
-        per=number(per, 0),
-    )
-
-
-def _km_decimals(km: float) -> int:
-    """Whole kilometres from 10 km up; one decimal below, where 0.4 vs 0.9 matters."""
-    return 0 if not np.isfinite(km) or km >= 10 else 1

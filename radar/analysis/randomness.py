@@ -22,8 +22,8 @@ def private_global_random_state() -> Iterator[None]:
     """Run code that seeds and draws from NumPy's *global* generator (esda's permutations do,
     without numba: ``np.random.seed(seed)`` then ``np.random.choice``) as if it had its own.
 
-    Two such computations in two threads (the background recomputations of radar.results) would
-    otherwise interleave their draws on the one global state, and a seeded result would depend
+    Two such computations in two threads (radar.reports.cache's background recomputations)
+    would otherwise interleave their draws on the one global state, and a seeded result would depend
     on timing. The lock makes them take turns, and the global state is put back afterwards so
     that nothing else sees it reseeded.
     """

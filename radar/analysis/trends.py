@@ -86,44 +86,17 @@ from typing import NamedTuple
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from esda import G_Local
 from libpysal import weights
 from scipy.stats import norm
 
 from radar.analysis import clusters
-from radar.analysis.randomness import DEFAULT_SEED, private_global_random_state
+from radar.analysis.randomness import DEFAULT_SEED
 
 HOT, COLD, NOT_SIGNIFICANT = 1, -1, 0
 NINETY_PERCENT = 0.9
 NO_PATTERN = "no_pattern"
 KINDS = ("new", "consecutive", "intensifying", "persistent", "diminishing", "sporadic")
 KINDS += ("oscillating", "historical")
-
-
-def gettext_noop(message: str) -> str:
-    """Marks a msgid for makemessages (see radar.analysis.gaps.gettext_noop)."""
-    return message
-
-
-PATTERN_LABELS = {
-    NO_PATTERN: gettext_noop("No pattern detected"),
-    "new_hot_spot": gettext_noop("New hot spot"),
-    "consecutive_hot_spot": gettext_noop("Consecutive hot spot"),
-    "intensifying_hot_spot": gettext_noop("Intensifying hot spot"),
-    "persistent_hot_spot": gettext_noop("Persistent hot spot"),
-    "diminishing_hot_spot": gettext_noop("Diminishing hot spot"),
-    "sporadic_hot_spot": gettext_noop("Sporadic hot spot"),
-    "oscillating_hot_spot": gettext_noop("Oscillating hot spot"),
-    "historical_hot_spot": gettext_noop("Historical hot spot"),
-    "new_cold_spot": gettext_noop("New cold spot"),
-    "consecutive_cold_spot": gettext_noop("Consecutive cold spot"),
-    "intensifying_cold_spot": gettext_noop("Intensifying cold spot"),
-    "persistent_cold_spot": gettext_noop("Persistent cold spot"),
-    "diminishing_cold_spot": gettext_noop("Diminishing cold spot"),
-    "sporadic_cold_spot": gettext_noop("Sporadic cold spot"),
-    "oscillating_cold_spot": gettext_noop("Oscillating cold spot"),
-    "historical_cold_spot": gettext_noop("Historical cold spot"),
-}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -233,19 +206,13 @@ def gi_star_two_sided(y: np.ndarray, w: weights.W, *, permutations: int, seed: i
     ties. Sparse yearly counts are full of such zeros.
     """
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "not fully connected": islands are attached
-        star = weights.fill_diagonal(w, 1.0)
-    with warnings.catch_warnings(), private_global_random_state():
-        warnings.simplefilter("ignore")
-        g = G_Local(
+        warnings.simplefilter("ignore")  # zero-variance years: their z is NaN, untested below
+        g = clusters.local_g_star(
             y,
-            star,
-            transform="B",
-            star=True,
+            w,
             permutations=permutations,
             seed=seed,
             keep_simulations=bool(permutations),
-            n_jobs=1,
             alternative="two-sided",  # only rGs is used; silences esda's deprecation warning
         )
     z = np.asarray(g.Zs, dtype=float).copy()

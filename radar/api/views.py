@@ -1,9 +1,6 @@
 """The radar's analytics over HTTP. Results are cached and recomputed in the background
 after data change (radar.reports.cache): a response says `stale: true` while that happens."""
 
-import json
-
-from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -13,8 +10,12 @@ from rest_framework.views import APIView
 
 from initiatives import choices
 from radar.parameters import GAP_LEVELS, TREND_INFERENCES
-from territories.models import Territory
-from territories.selectors import territories_with_code
+from radar.reports.emerging import EmergingParams, emerging_features
+from radar.reports.gaps import GapParams, gap_features
+from radar.reports.insights import workshop_insights
+from radar.reports.signals import territory_signals
+from radar.reports.trends import TrendParams, trend_features
+from territories.selectors import territory_by_code
 
 
 class GapQuery(serializers.Serializer):
@@ -38,34 +39,18 @@ class RadarGapsApi(APIView):
 
     @extend_schema(parameters=[GapQuery], responses={200: dict})
     def get(self, request):
-        from radar import analytics  # the scientific stack loads on first use
-
         query = GapQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        params = analytics.GapParams(**query.validated_data)
-        rows, stale = analytics.gaps_rows(params)
-        geometries = dict(
-            Territory.objects.filter(level=params.level)
-            .annotate(geojson=AsGeoJSON("geometry", precision=5))
-            .values_list("code", "geojson")
-        )
+        params = GapParams(**query.validated_data)
+        features, stale = gap_features(params)
         return Response(
             {
                 "type": "FeatureCollection",
                 "parameters": params.__dict__,
                 "stale": stale,
-                "features": [_feature(row, geometries[row["code"]]) for row in rows],
+                "features": features,
             }
         )
-
-
-def _feature(properties: dict, geometry: str) -> dict:
-    return {
-        "type": "Feature",
-        "id": properties["code"],
-        "geometry": json.loads(geometry),
-        "properties": properties,
-    }
 
 
 class SignalsQuery(serializers.Serializer):
@@ -79,15 +64,13 @@ class RadarSignalsApi(APIView):
 
     @extend_schema(parameters=[SignalsQuery], responses={200: dict})
     def get(self, request):
-        from radar import analytics  # the scientific stack loads on first use
-
         query = SignalsQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         code = query.validated_data["territory"]
-        territory = territories_with_code(code=code).last()  # the finest of that code
+        territory = territory_by_code(code=code)
         if territory is None:
             raise NotFound(_("Unknown territory %(code)s.") % {"code": code})
-        return Response(analytics.territory_signals(territory=territory))
+        return Response(territory_signals(territory=territory))
 
 
 class RadarInsightsApi(APIView):
@@ -97,9 +80,7 @@ class RadarInsightsApi(APIView):
 
     @extend_schema(responses={200: dict})
     def get(self, request):
-        from radar import analytics  # the scientific stack loads on first use
-
-        return Response(analytics.workshop_insights())
+        return Response(workshop_insights())
 
 
 class EmergingQuery(serializers.Serializer):
@@ -117,23 +98,12 @@ class RadarEmergingApi(APIView):
 
     @extend_schema(parameters=[EmergingQuery], responses={200: dict})
     def get(self, request):
-        from radar import analytics  # the scientific stack loads on first use
-
         query = EmergingQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         values = dict(query.validated_data)
         values["end"] = values["end"].isoformat() if values.get("end") else ""
-        params = analytics.EmergingParams(**values)
-        rows, stale = analytics.emerging_rows(params)
-        features = [
-            {
-                "type": "Feature",
-                "id": rank,
-                "geometry": json.loads(analytics.circle(row["center"], row["radius_km"]).json),
-                "properties": row,
-            }
-            for rank, row in enumerate(rows, start=1)
-        ]
+        params = EmergingParams(**values)
+        features, stale = emerging_features(params)
         return Response(
             {"type": "FeatureCollection", "seed": params.seed, "stale": stale, "features": features}
         )
@@ -176,22 +146,15 @@ class RadarTrendsApi(APIView):
         ),
     )
     def get(self, request):
-        from radar import analytics  # the scientific stack loads on first use
-
         query = TrendsQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        params = analytics.TrendParams(**query.validated_data).resolved()
-        rows, stale = analytics.hotspot_trends_rows(params)
-        geometries = dict(
-            Territory.objects.filter(level=params.level)
-            .annotate(geojson=AsGeoJSON("geometry", precision=5))
-            .values_list("code", "geojson")
-        )
+        params = TrendParams(**query.validated_data).resolved()
+        features, stale = trend_features(params)
         return Response(
             {
                 "type": "FeatureCollection",
                 "parameters": params.__dict__,
                 "stale": stale,
-                "features": [_feature(row, geometries[row["code"]]) for row in rows],
+                "features": features,
             }
         )

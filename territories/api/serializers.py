@@ -25,15 +25,3 @@ class TerritorySerializer(GeoFeatureModelSerializer):
         geo_field = "geometry"
         id_field = "feature_id"
         fields = ["feature_id", *PUBLIC_FIELDS]
-
-
-class TerritoryDetailSerializer(TerritorySerializer):
-    published_initiatives = serializers.IntegerField(
-        read_only=True, help_text="Published initiatives located inside the territory."
-    )
-    active_initiatives = serializers.IntegerField(
-        read_only=True, help_text="Published initiatives inside it that are running now."
-    )
-
-    class Meta(TerritorySerializer.Meta):
-        fields = ["feature_id", *PUBLIC_FIELDS, "published_initiatives", "active_initiatives"]

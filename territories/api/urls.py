@@ -4,5 +4,4 @@ from territories.api import views
 
 urlpatterns = [
     path("territories/", views.TerritoryListApi.as_view(), name="territory-list"),
-    path("territories/<str:code>/", views.TerritoryDetailApi.as_view(), name="territory-detail"),
 ]

@@ -3,12 +3,16 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from initiatives.models import Initiative
-from radar import selectors, services
+from radar import services
 from radar.models import Follow, InstitutionMembership
+from radar.reports.news import whats_new
+from territories.models import Territory
 from tests.factories import make_initiative
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +67,7 @@ def test_whats_new_lists_new_initiatives_and_support_requests_in_followed_territ
     new = make_initiative()
     asking = make_initiative(needs=["equipment"])
     elsewhere = make_initiative(lonlat=(-1.1680, 44.6586), needs=["funding"])  # Arcachon
-    news = selectors.whats_new(institution=institution, since=since)
+    news = whats_new(institution=institution, since=since)
     assert news.new_initiatives == [new]
     assert news.support_requests == [asking]
     assert elsewhere not in news.new_initiatives + news.support_requests
@@ -127,3 +131,18 @@ def test_whats_new_shows_the_movement_emerging_in_a_followed_territory(client):
 
     assert 'id="news-emerging"' in page
     assert "Libourne" in page or "Pomerol" in page
+
+
+def test_whats_new_reads_as_many_queries_for_one_followed_territory_as_for_six(institution, member):
+    epcis = list(Territory.objects.filter(level="epci").order_by("code")[:6])
+    services.follow_create(institution=institution, user=member, territory=epcis[0])
+    whats_new(institution=institution, since=None)  # computes and stores the movements
+    with CaptureQueriesContext(connection) as one:
+        whats_new(institution=institution, since=None)
+    for territory in epcis[1:]:
+        services.follow_create(institution=institution, user=member, territory=territory)
+    with CaptureQueriesContext(connection) as six:
+        news = whats_new(institution=institution, since=None)
+
+    assert len(six) == len(one)
+    assert len({tuple(row["location_ids"]) for row in news.emerging}) == len(news.emerging)

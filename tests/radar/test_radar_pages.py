@@ -97,7 +97,7 @@ def test_an_unknown_territory_is_not_found(client):
 
 
 def test_a_territory_without_initiative_lists_the_nearest_ones_by_distance(client):
-    from radar.selectors import initiatives_in_territory
+    from initiatives.selectors import initiatives_in_territory
     from territories.models import Territory
 
     empty = next(
@@ -124,7 +124,7 @@ def test_the_figures_export_as_csv(client):
 
 
 def test_a_profile_says_the_gap_analysis_in_words_when_it_is_available(client, monkeypatch):
-    from radar import selectors
+    from radar.views import pages
 
     row = {
         "code": "33063",
@@ -132,7 +132,7 @@ def test_a_profile_says_the_gap_analysis_in_words_when_it_is_available(client, m
         "cluster": "low",
         "reason": "Few initiatives for the population.",
     }
-    monkeypatch.setattr(selectors, "gaps_table", lambda *, level: [row], raising=False)
+    monkeypatch.setattr(pages, "gap_of", lambda *, territory: row)
     html = client.get(
         reverse("radar:territory", args=["33063"]), headers={"accept-language": "en"}
     ).content.decode()

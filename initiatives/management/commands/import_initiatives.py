@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from initiatives.choices import PublicationStatus
 from initiatives.records import parse_point, record_values
 from initiatives.services import IMPORTABLE, ImportRow, initiatives_import
+from initiatives.signals import bulk_write
 
 
 class Command(BaseCommand):
@@ -41,9 +42,7 @@ class Command(BaseCommand):
         mapping = self._mapping(options["map"])
         records = self._records(options["file"], options)
         rows = [self._row(line, record, mapping, options) for line, record in records]
-        from radar.signals import recomputation_suspended
-
-        with recomputation_suspended():
+        with bulk_write(sender=self.__class__):
             report = initiatives_import(
                 rows=rows,
                 source=options["source"],

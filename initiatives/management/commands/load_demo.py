@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from initiatives import demo
 from initiatives.models import Initiative
 from initiatives.services import initiatives_import
+from initiatives.signals import bulk_write
 from territories.models import Territory
 
 GIRONDE = Path(settings.BASE_DIR) / "fixtures" / "gironde"
@@ -77,9 +78,7 @@ class Command(BaseCommand):
         )
 
     def _initiatives(self, progress: bool) -> None:
-        from radar.signals import recomputation_suspended
-
-        with recomputation_suspended():
+        with bulk_write(sender=self.__class__):
             self._import_initiatives(progress)
 
     def _import_initiatives(self, progress: bool) -> None:

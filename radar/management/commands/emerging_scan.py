@@ -19,6 +19,8 @@ from radar.analysis.emerging import (
     space_time_permutation_scan,
     summarize,
 )
+from radar.reports import frames
+from radar.reports.reading import case_rows
 
 REQUIRED_COLUMNS = ("location_id", "lon", "lat", "date")
 MAX_COUNT = 1_000_000  # cases on one line
@@ -160,9 +162,7 @@ def _cases_after(cases: CaseTable, end: date) -> int:
 
 
 def _initiatives(end: date) -> CaseTable:
-    from radar.selectors import emerging_cases  # the ORM only when the database is scanned
-
-    return emerging_cases(end=end)
+    return frames.case_table(case_rows(end=end))
 
 
 def _read_csv(path: str) -> CaseTable:

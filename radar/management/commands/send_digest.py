@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from radar import selectors, services
+from radar import services
 from radar.models import InstitutionMembership
+from radar.reports.news import whats_new
 
 
 class Command(BaseCommand):
@@ -32,7 +33,7 @@ class Command(BaseCommand):
             if membership.last_digest_at and now - membership.last_digest_at < period:
                 continue
             since = membership.last_digest_at or now - period
-            news = selectors.whats_new(institution=membership.institution, since=since)
+            news = whats_new(institution=membership.institution, since=since)
             if news:
                 self._send(membership, news)
                 sent += 1

@@ -324,38 +324,3 @@ def test_ranking_puts_white_zones_first_then_the_largest_shortfall():
     assert ranking.loc["remote", "reason"] == "white_zone"
     assert ranking.loc["big", "reason"] == "below_overall_rate"
     assert ranking.loc["remote", "nearest_distance_km"] == pytest.approx(8.4)
-
-
-def test_gap_sentence_states_population_distance_and_nearest_initiative():
-    ranking = gaps.rank_underserved(underserved_table(), min_population=5_000, radius_m=8_000)
-    sentences = [gaps.describe_gap(row) for _, row in ranking.iterrows()]
-    assert sentences[0] == (
-        "12,000 inhabitants, no initiative within 8.0 km; the nearest: Fablab (8.4 km)."
-    )
-    assert sentences[1] == (
-        "40,000 inhabitants, 2.5 initiatives per 10,000 inhabitants (smoothed) "
-        "against 5.0 on average."
-    )
-
-
-def test_gap_sentence_uses_the_given_translation_and_number_format():
-    row = {
-        "reason": "white_zone",
-        "population": 12_000,
-        "radius_km": 8.0,
-        "nearest_name": None,
-        "nearest_distance_km": np.nan,
-    }
-    french = {
-        gaps.REASON_TEMPLATES[
-            "white_zone_nothing_near"
-        ]: "{population} habitants, aucune initiative à moins de {radius} km."
-    }
-
-    sentence = gaps.describe_gap(
-        row,
-        translate=french.get,
-        number=lambda value, decimals: f"{value:,.{decimals}f}".replace(",", "\u202f"),
-    )
-
-    assert sentence == "12\u202f000 habitants, aucune initiative à moins de 8.0 km."

@@ -127,11 +127,6 @@ def test_classify_works_row_by_row():
     assert patterns.tolist() == ["new_hot_spot", "intensifying_cold_spot", "no_pattern"]
 
 
-def test_every_pattern_has_a_label():
-    codes = {f"{kind}_{spot}_spot" for kind in trends.KINDS for spot in ("hot", "cold")}
-    assert set(trends.PATTERN_LABELS) == codes | {"no_pattern"}
-
-
 # --- Cube and Gi* per year ---------------------------------------------------------------
 
 

@@ -6,10 +6,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from radar import insight_words
 from radar.analysis import gaps
-from radar.gap_forms import DEFAULT_RADIUS_KM, MIN_POPULATION
-from radar.layer_notes import cluster_note, white_zone_note
+from radar.reports import insights as insight_words
+from radar.reports.gaps import MIN_POPULATION, RADIUS_KM, cluster_note, white_zone_note
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +19,7 @@ def insights_html(page: str) -> str:
 
 def test_the_form_defaults_are_the_analysis_defaults():
     assert MIN_POPULATION == gaps.MIN_POPULATION
-    assert DEFAULT_RADIUS_KM * 1000 == gaps.MAX_DISTANCE_M
+    assert RADIUS_KM * 1000 == gaps.MAX_DISTANCE_M
 
 
 def test_mostly_fictional_insights_never_say_significant_alone(client):

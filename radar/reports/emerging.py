@@ -1,0 +1,153 @@
+"""Emerging movements: clusters of initiatives started recently, more than expected given
+where and when initiatives start overall (Kulldorff's prospective space-time permutation
+scan by month of start), most likely first, each with a sentence saying what it means."""
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.contrib.gis.geos import GEOSGeometry, Point, Polygon
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from radar.parameters import random_seed
+from radar.reports import cache
+from radar.reports.reading import case_rows, initiative_names
+from radar.reports.words import number
+from territories.selectors import territory_containing
+
+SIGNIFICANCE = 0.05
+
+
+@dataclass(frozen=True)
+class EmergingParams:
+    max_radius_km: float = 10.0
+    max_months: int = 6
+    min_cases: int = 3
+    replications: int = 999
+    seed: int = field(default_factory=random_seed)
+    end: str = ""  # ISO date; empty = today
+
+
+def emerging_rows(params: EmergingParams) -> tuple[list[dict], bool]:
+    """The movements, most likely first, each with `significant` and its `summary` in the
+    request's language, and whether the result is stale."""
+    if not params.end:
+        params = EmergingParams(**{**params.__dict__, "end": timezone.localdate().isoformat()})
+    rows, stale = cache.cached_result("emerging", params.__dict__, lambda: _compute(params))
+    words = [{"significant": _significant(row), "summary": _summary(row)} for row in rows]
+    return [row | said for row, said in zip(rows, words, strict=True)], stale
+
+
+def emerging_features(params: EmergingParams) -> tuple[list[dict], bool]:
+    """The movements as GeoJSON circles, numbered from the most likely."""
+    rows, stale = emerging_rows(params)
+    features = [
+        {
+            "type": "Feature",
+            "id": rank,
+            "geometry": json.loads(circle(row["center"], row["radius_km"]).json),
+            "properties": row,
+        }
+        for rank, row in enumerate(rows, start=1)
+    ]
+    return features, stale
+
+
+def significant_near(geometries: list[GEOSGeometry]) -> list[list[dict]]:
+    """For each geometry, the significant movements whose circle meets it: one reading of
+    the movements whatever the number of geometries."""
+    rows, _stale = emerging_rows(EmergingParams())
+    circles = [(row, circle(row["center"], row["radius_km"])) for row in rows if row["significant"]]
+    return [[row for row, disc in circles if disc.intersects(g)] for g in geometries]
+
+
+def circle(center: tuple[float, float], radius_km: float) -> Polygon:
+    """A circle drawn in the metric projection, as a WGS84 polygon."""
+    point = Point(*center, srid=4326).transform(settings.RADAR_METRIC_SRID, clone=True)
+    return point.buffer(max(radius_km, 0.2) * 1000, quadsegs=16).transform(4326, clone=True)
+
+
+def _compute(params: EmergingParams) -> list[dict]:
+    # The scientific stack loads here, when a result is computed, not on a cache hit.
+    from radar.analysis.emerging import ScanParams, space_time_permutation_scan
+    from radar.reports import frames
+
+    end = date.fromisoformat(params.end)
+    cases = frames.case_table(case_rows(end=end))
+    if not len(cases):
+        return []
+    clusters = space_time_permutation_scan(
+        **cases.as_kwargs(),
+        params=ScanParams(
+            end=end,
+            max_radius_km=params.max_radius_km,
+            time_unit="month",
+            max_length=params.max_months,
+            min_cases=params.min_cases,
+            replications=params.replications,
+            seed=params.seed,
+        ),
+    )
+    members = initiative_names(ids={pk for c in clusters for pk in c.location_ids})
+    return [
+        cluster.as_dict()
+        | {
+            "place": _place(cluster.center),
+            # The cases: initiatives of the circle that started within the window.
+            "initiatives": [
+                {"id": pk, "name": members[pk][0]}
+                for pk in cluster.location_ids
+                if pk in members and cluster.start <= members[pk][1] <= cluster.end
+            ],
+        }
+        for cluster in clusters
+    ]
+
+
+def _place(center: tuple[float, float]) -> str:
+    territory = territory_containing(point=Point(*center, srid=4326), level="commune")
+    return territory.name if territory else ""
+
+
+# --- Words ---------------------------------------------------------------------------------
+
+
+def _significant(row: dict) -> bool:
+    return row["p_value"] is not None and row["p_value"] < SIGNIFICANCE
+
+
+def _summary(row: dict) -> str:
+    start, end = date.fromisoformat(row["start"]), date.fromisoformat(row["end"])
+    text = _(
+        "%(observed)d initiatives started from %(start)s to %(end)s within %(radius)s km "
+        "around %(place)s, where %(expected)s were expected."
+    ) % {
+        "observed": row["observed"],
+        "start": formats.date_format(start, "F Y"),
+        "end": formats.date_format(end, "F Y"),
+        "radius": number(row["radius_km"], 1),
+        "place": row["place"],
+        "expected": number(row["expected"], 1),
+    }
+    if row["p_value"] is None:
+        return text
+    chance = _(
+        " Such a grouping would arise by chance with probability %(p)s (p-value): about once "
+        "every %(interval)s of monthly analyses."
+    ) % {"p": number(row["p_value"], 3), "interval": _interval(row["recurrence_interval_days"])}
+    verdict = (
+        _(" It is statistically significant: a movement is emerging.")
+        if _significant(row)
+        else _(" It is not statistically significant.")
+    )
+    return text + chance + verdict
+
+
+def _interval(days: float | None) -> str:
+    if days is None:
+        return "—"
+    if days >= 730:
+        return _("%(years)s years") % {"years": number(days / 365.25, 0)}
+    return _("%(months)s months") % {"months": number(days / 30.44, 0)}

@@ -1,0 +1,158 @@
+"""The radar's public pages: the radar (map, tables, analyses), a territory's profile and its
+figures as CSV. Browsing is public: the data are open."""
+
+import csv
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from initiatives import choices
+from radar import charts, selectors
+from radar.forms import GapThresholdForm, RadarFilterForm
+from radar.parameters import GAP_LEVELS
+from radar.reports.emerging import EmergingParams, emerging_rows, significant_near
+from radar.reports.gaps import GapParams, cluster_note, gap_of, gaps_rows, white_zone_note
+from radar.reports.insights import describe_insights, workshop_insights
+from radar.reports.signals import signal_sentences
+from radar.reports.trends import territories_with_a_pattern, trend_sentence
+from radar.reports.words import number
+from territories.models import Territory
+from territories.selectors import territory_by_code
+
+TABLE_LIMIT = 600  # every published initiative of the demo fits; the page stays light
+DEFAULT_LEVEL = "epci"
+
+
+def radar_home(request):
+    form = RadarFilterForm(request.GET)
+    filters = form.radar_filters()
+    level = request.GET.get("level")
+    level = level if level in GAP_LEVELS else DEFAULT_LEVEL
+    thresholds = GapThresholdForm(request.GET)
+    params = GapParams(level=level, **thresholds.thresholds())
+    gaps = gaps_rows(params)[0]
+    initiatives = selectors.radar_initiatives(filters=filters).only(
+        "id", "name", "themes", "start_date", "territory__name", "territory__code"
+    )
+    context = {
+        "form": form,
+        "level": level,
+        "initiatives": initiatives[:TABLE_LIMIT],
+        "initiative_count": initiatives.count(),
+        "asking": selectors.initiatives_asking_support(filters=filters).only(
+            "id", "name", "needs", "territory__name"
+        ),
+        "gaps": gaps,
+        "thresholds": thresholds,
+        "white_zone_note": white_zone_note(
+            gaps, min_population=params.min_population, radius_km=params.radius_km
+        ),
+        "cluster_note": cluster_note(gaps, level=level),
+        "thresholds_population": number(params.min_population, 0),
+        "thresholds_radius": number(params.radius_km, 1),
+        "emerging": emerging_rows(EmergingParams())[0],
+        "trends": territories_with_a_pattern(level=level),
+        "insights": describe_insights(workshop_insights()),
+        "supports": selectors.public_supports()[:100],
+        "labels": choices.choice_labels(),
+        "membership": selectors.membership_for(user=request.user),
+    }
+    return render(request, "radar/radar.html", context)
+
+
+def _territory_or_404(code: str) -> Territory:
+    territory = territory_by_code(code=code)
+    if territory is None:
+        raise Http404(_("Unknown territory."))
+    return territory
+
+
+def _comparison(territory: Territory) -> list:
+    """The territory's figures beside its parent's and its département's."""
+    rows = [territory, territory.parent]
+    rows.append(selectors.territory_ancestor(territory=territory, level="departement"))
+    seen, figures = set(), []
+    for row in rows:
+        if row is not None and row.pk not in seen:
+            seen.add(row.pk)
+            figures.append(selectors.territory_figures(territory=row))
+    return figures
+
+
+def _signals(territory: Territory) -> list[str]:
+    """What the analyses say of the territory, in sentences."""
+    emerging = [
+        _("Emerging movement: %(summary)s") % {"summary": row["summary"]}
+        for row in significant_near([territory.geometry])[0]
+    ]
+    trend = trend_sentence(territory=territory)
+    return emerging + ([trend] if trend else []) + signal_sentences(territory=territory)
+
+
+def _with_km(initiatives: list) -> list:
+    for initiative in initiatives:
+        initiative.distance_km = initiative.distance_m / 1000
+    return initiatives
+
+
+def territory_profile(request, code: str):
+    territory = _territory_or_404(code)
+    comparison = _comparison(territory)
+    gap = gap_of(territory=territory)
+    white_zone = bool(gap and gap["white_zone"])
+    # A white zone, or simply a territory without an active initiative: where to go nearby.
+    show_nearest = white_zone or comparison[0].initiatives == 0
+    membership = selectors.membership_for(user=request.user)
+    context = {
+        "territory": territory,
+        "comparison": comparison,
+        "signals": _signals(territory),
+        "asking": selectors.initiatives_asking_support(territory=territory),
+        "white_zone": white_zone,
+        "gap": gap,
+        "nearest": _with_km(selectors.nearest_initiatives(territory=territory))
+        if show_nearest
+        else [],
+        "membership": membership,
+        "is_followed": membership is not None
+        and selectors.followed_territories(institution=membership.institution)
+        .filter(pk=territory.pk)
+        .exists(),
+        **charts.profile_charts(selectors.territory_mix(territory=territory)),
+    }
+    return render(request, "radar/territory.html", context)
+
+
+def territory_figures_csv(request, code: str):
+    territory = _territory_or_404(code)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="radar-{territory.code}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["code", "name", "level", "population", "initiatives", "per_10000"])
+    for row in _comparison(territory):
+        place = row.territory
+        writer.writerow(
+            [
+                place.code,
+                place.name,
+                place.level,
+                place.population or "",
+                row.initiatives,
+                "" if row.per_10k is None else row.per_10k,
+            ]
+        )
+    mix = selectors.territory_mix(territory=territory)
+    writer.writerow([])
+    writer.writerow(["measure", "value", "initiatives"])
+    for name, counter in (
+        ("actor_type", mix.actor_types),
+        ("economic_model", mix.economic_models),
+        ("resource", mix.resources),
+    ):
+        for value, count in sorted(counter.items()):
+            writer.writerow([name, value, count])
+    for theme, years in mix.by_theme_year.items():
+        for year, count in sorted(years.items()):
+            writer.writerow([f"started_{year}", theme, count])
+    return response
