@@ -250,10 +250,16 @@ function gapQuery() {
   return params;
 }
 
+// Answers may come back out of order when filters change quickly: only the latest is drawn.
+let gapRequest = 0;
+let tableRequest = 0;
+
 async function loadGaps() {
   const params = gapQuery();
+  const request = ++gapRequest;
   try {
     const collection = await getJson(`${mapElement.dataset.gaps}?${params}`);
+    if (request !== gapRequest) return;
     const narrowed = GAP_FILTERS.some((name) => params.has(name));
     const note = narrowed ? ` ${gettext("The gap layers count only the chosen kind of initiative.")}` : "";
     say("gaps", drawGaps(collection) + note);
@@ -390,9 +396,11 @@ function filterQuery() {
 }
 
 async function refreshTables(query) {
+  const request = ++tableRequest;
   const response = await fetch(`${form.action}?${query}`, { headers: { Accept: "text/html" } });
   if (!response.ok) throw new Error(String(response.status));
   const page = new DOMParser().parseFromString(await response.text(), "text/html");
+  if (request !== tableRequest) return;
   const fresh = page.getElementById("radar-tables");
   document.getElementById("radar-tables").replaceWith(fresh);
   const notes = page.getElementById("layer-notes");
@@ -404,9 +412,13 @@ async function applyFilters(event) {
   const query = filterQuery();
   history.replaceState(null, "", query ? `?${query}` : form.action);
   const work = [loadInitiatives(), refreshTables(query).catch(() => undefined)];
+  // A submitted form (Enter, or the button) recomputes everything; a changed field what it feeds.
+  const everything = !event || event.type === "submit";
   const name = event && event.target ? event.target.name : "";
-  if (name === "level" || GAP_FILTERS.includes(name) || GAP_THRESHOLDS.includes(name)) work.push(loadGaps());
-  if (name === "level") work.push(loadTrends());
+  if (everything || name === "level" || GAP_FILTERS.includes(name) || GAP_THRESHOLDS.includes(name)) {
+    work.push(loadGaps());
+  }
+  if (everything || name === "level") work.push(loadTrends());
   await Promise.all(work);
 }
 
@@ -414,7 +426,7 @@ document.getElementById("layers").addEventListener("change", syncLayers);
 form.addEventListener("change", applyFilters);
 form.addEventListener("submit", (event) => {
   event.preventDefault();
-  applyFilters();
+  applyFilters(event);
 });
 makeSortable(document);
 syncLayers();

@@ -180,3 +180,27 @@ def test_a_moderator_unfolds_an_item_with_everything_in_view(site, page, axe, sc
         item.get_by_role("link", name=re.compile("telle qu’elle serait publiée")).click()
     assert page.get_by_role("heading", name=re.compile(re.escape(name))).is_visible()
     assert "seuls les modérateurs" in page.locator("main").inner_text()
+
+
+def test_the_radar_s_white_zone_thresholds_change_the_map_and_say_why_a_layer_is_empty(
+    site, page, axe
+):
+    # Computing the analyses the first time takes a while on a small machine.
+    page.set_default_timeout(240_000)
+    page.goto(site.url + "/radar/")
+    page.wait_for_function("() => document.querySelector('#radar-map').dataset.ready === 'true'")
+    notes = page.locator("#layer-notes")
+    assert "Aucune zone blanche" in notes.inner_text()
+    status = page.locator("#radar-status")
+    assert "0 zone blanche" in status.inner_text()
+    assert "Pourquoi une couche est vide" in status.inner_text()
+    page.get_by_label("Manques par").select_option("commune")
+    page.get_by_label("Zone blanche à partir de (habitants)").fill("500")
+    page.get_by_label("…et sans initiative à moins de (km)").fill("3")
+    page.get_by_label("…et sans initiative à moins de (km)").press("Enter")
+    page.wait_for_function(
+        "() => !document.querySelector('#layer-notes').textContent.includes('Aucune zone blanche')"
+    )
+    assert re.search(r"[1-9][\d\u202f\u00a0]* zones blanches", status.inner_text())
+    assert "min_population=500" in page.url
+    no_serious_violation(page, axe)
