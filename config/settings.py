@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "leaflet",
+    "django_tasks_db",
     # The project's own apps, lowest layer first (see README, "Layout").
     "common",
     "territories",
@@ -58,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "radar.middleware.ResultPendingMiddleware",
 ]
 
 if not DEBUG:
@@ -148,7 +150,8 @@ MAILERS = {
                 "username": envstr("EMAIL_HOST_USER", ""),
                 "password": envstr("EMAIL_HOST_PASSWORD", ""),
                 "use_tls": envbool("EMAIL_USE_TLS", True),
-                "timeout": 20,
+                # A hanging mail server holds a task worker this long, never a web worker.
+                "timeout": envint("EMAIL_TIMEOUT", 10),
             },
         }
         if _email_host
@@ -162,6 +165,22 @@ if _email_folder := envstr("EMAIL_FILE_PATH", ""):
         "OPTIONS": {"file_path": _email_folder},
     }
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Radar territorial <radar@localhost>")
+# Every e-mail is sent by the task worker; a failed one is tried again after 30 s, 1 min,
+# 2 min… (doubling, at most an hour apart) until EMAIL_RETRY_ATTEMPTS attempts have failed:
+# about two hours with the defaults. The moderators' queue then says so.
+EMAIL_RETRY_ATTEMPTS = envint("EMAIL_RETRY_ATTEMPTS", 9)
+EMAIL_RETRY_BASE_SECONDS = envint("EMAIL_RETRY_BASE_SECONDS", 30)
+# A pending e-mail whose task was lost (a worker killed mid-send) is enqueued again after this.
+EMAIL_STALLED_AFTER_SECONDS = envint("EMAIL_STALLED_AFTER_SECONDS", 120)
+
+# Background work (e-mails, the radar's recomputation) runs in a separate worker process:
+# `manage.py run_worker` (see README). Tasks are rows of the database (django-tasks-db).
+TASKS = {
+    "default": {
+        "BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "email", "radar", "imports"],
+    }
+}
 
 # Production hardening: on by default whenever DEBUG is off.
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
@@ -183,8 +202,10 @@ RADAR_SERVED_TERRITORY = {
     "level": envstr("RADAR_SERVED_LEVEL", "departement"),
     "code": envstr("RADAR_SERVED_CODE", "33"),
 }
-# Recompute the radar's results in the background after initiatives change (off: on demand).
-RADAR_RECOMPUTE_IN_BACKGROUND = envbool("RADAR_RECOMPUTE_IN_BACKGROUND", True)
+# The radar's results are computed by the task worker, never by a request: after published
+# initiatives change, one recomputation runs this many seconds after the first change of a
+# burst, and sees every change made meanwhile.
+RADAR_RECOMPUTE_DELAY_SECONDS = envint("RADAR_RECOMPUTE_DELAY_SECONDS", 5)
 # Distances and areas are computed in a metric projection (Lambert-93 for metropolitan France).
 RADAR_METRIC_SRID = envint("RADAR_METRIC_SRID", 2154)
 # Seed of every Monte Carlo of the radar (scan replications, Gi* permutations, Fisher test):
@@ -251,12 +272,23 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Territorial Radar API",
-    "DESCRIPTION": "Open data on local collaborative initiatives. No personal data.",
+    "DESCRIPTION": (
+        "Open data on local collaborative initiatives. No personal data.\n\n"
+        "Errors come in the request's language (Accept-Language: fr by default, or en). A "
+        "query parameter given empty, or a single-valued one given twice, is refused (400, "
+        "naming it); list parameters may repeat. Text may not hold NUL characters. The radar's "
+        "analyses answer 202 with Retry-After while a result is being computed."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"ActorTypeEnum": "initiatives.choices.ActorType"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "common.api.schema.query_strings_are_not_empty",
+    ],
 }
 
 LOGIN_URL = "admin:login"

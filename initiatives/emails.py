@@ -1,12 +1,21 @@
-"""E-mails to the holder of an initiative. Sent after commit by the services; the private link
-appears only in these e-mails and on the thank-you page, never in a log line. Every e-mail about
-a live initiative carries a working way to its private page: a fresh link when the holder is
-asked to act, otherwise the "Retrouver mon lien" page."""
+"""E-mails to the holder of an initiative. The services queue them (an OutgoingEmail row in
+their own transaction, a task enqueued on commit); the task worker sends them with retries
+(initiatives.tasks), so that no answer to a request ever waits for the mail server. The
+private link appears only in these e-mails and on the thank-you page, never in a log line.
+Every e-mail about a live initiative carries a working way to its private page: a fresh link
+when the holder is asked to act, otherwise the "Retrouver mon lien" page."""
+
+import re
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from initiatives.models import Initiative, OutgoingEmail, OutgoingEmailKind
+
+# Line breaks and other control characters would make an invalid (or forged) mail header.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
 def private_link_url(token: str) -> str:
@@ -29,15 +38,34 @@ def _lost_link() -> str:
     ) % {"link": recovery_url()}
 
 
-def _send(to: str, subject: str, body: str) -> None:
-    send_mail(subject, body, None, [to], fail_silently=False)
+def one_line(text: str) -> str:
+    """The text fit for a mail header: control characters become spaces."""
+    return " ".join(CONTROL_CHARACTERS.sub(" ", text).split())
 
 
-def send_private_link(*, to: str, name: str, token: str) -> None:
-    _send(
-        to,
-        _("Your initiative “%(name)s” on the Territorial Radar") % {"name": name},
-        _(
+def queue_email(
+    *, kind: str, to: str, subject: str, body: str, initiative: Initiative | None = None
+) -> OutgoingEmail:
+    """Store the e-mail with the caller's transaction; the worker sends it once committed."""
+    from initiatives.tasks import enqueue_delivery
+
+    email = OutgoingEmail.objects.create(
+        kind=kind, to=to, subject=one_line(subject)[:300], body=body, initiative=initiative
+    )
+    # Robust: should the enqueue fail (the database gone right after the commit), the
+    # answer stays a success and the worker finds the e-mail later (resume_stalled_emails).
+    transaction.on_commit(lambda: enqueue_delivery(email.pk), robust=True)
+    return email
+
+
+def send_private_link(*, initiative: Initiative, token: str) -> None:
+    name = initiative.name
+    queue_email(
+        kind=OutgoingEmailKind.PRIVATE_LINK,
+        to=initiative.contact_email,
+        initiative=initiative,
+        subject=_("Your initiative “%(name)s” on the Territorial Radar") % {"name": name},
+        body=_(
             "Thank you! Your initiative “%(name)s” will appear on the map once a moderator "
             "has checked it.\n\nKeep this private link: it lets you change the initiative, "
             "confirm it is still active, or withdraw it and erase your data. Do not share it.\n"
@@ -47,11 +75,14 @@ def send_private_link(*, to: str, name: str, token: str) -> None:
     )
 
 
-def send_rejection(*, to: str, name: str, reason: str) -> None:
-    _send(
-        to,
-        _("Your initiative “%(name)s” was not published") % {"name": name},
-        _(
+def send_rejection(*, initiative: Initiative, to: str, reason: str) -> None:
+    name = initiative.name
+    queue_email(
+        kind=OutgoingEmailKind.REJECTION,
+        to=to,
+        initiative=initiative,
+        subject=_("Your initiative “%(name)s” was not published") % {"name": name},
+        body=_(
             "A moderator did not publish “%(name)s” on the Territorial Radar, for this "
             "reason:\n\n%(reason)s\n\nYour contact details have been erased."
         )
@@ -59,11 +90,14 @@ def send_rejection(*, to: str, name: str, reason: str) -> None:
     )
 
 
-def send_revision_rejection(*, to: str, name: str, reason: str) -> None:
-    _send(
-        to,
-        _("Your changes to “%(name)s” were not published") % {"name": name},
-        _(
+def send_revision_rejection(*, initiative: Initiative, reason: str) -> None:
+    name = initiative.name
+    queue_email(
+        kind=OutgoingEmailKind.REVISION_REJECTION,
+        to=initiative.contact_email,
+        initiative=initiative,
+        subject=_("Your changes to “%(name)s” were not published") % {"name": name},
+        body=_(
             "A moderator did not publish your changes to “%(name)s”, for this reason:\n"
             "\n%(reason)s\n"
         )
@@ -72,11 +106,14 @@ def send_revision_rejection(*, to: str, name: str, reason: str) -> None:
     )
 
 
-def send_confirmation_reminder(*, to: str, name: str, token: str) -> None:
-    _send(
-        to,
-        _("Is “%(name)s” still active?") % {"name": name},
-        _(
+def send_confirmation_reminder(*, initiative: Initiative, token: str) -> None:
+    name = initiative.name
+    queue_email(
+        kind=OutgoingEmailKind.REMINDER,
+        to=initiative.contact_email,
+        initiative=initiative,
+        subject=_("Is “%(name)s” still active?") % {"name": name},
+        body=_(
             "“%(name)s” has not been confirmed on the Territorial Radar for a year, so the map "
             "shows it as “to be confirmed”. Please confirm it is still active, change it, or "
             "withdraw it with this new private link (the previous one no longer works):\n"
@@ -86,11 +123,43 @@ def send_confirmation_reminder(*, to: str, name: str, token: str) -> None:
     )
 
 
-def send_recovered_link(*, to: str, name: str, token: str) -> None:
-    _send(
-        to,
-        _("A new private link for “%(name)s”") % {"name": name},
-        _(
+def send_claim_link(*, initiative: Initiative, token: str) -> None:
+    name = initiative.name
+    queue_email(
+        kind=OutgoingEmailKind.CLAIM_LINK,
+        to=initiative.contact_email,
+        initiative=initiative,
+        subject=_("Your initiative “%(name)s” on the Territorial Radar") % {"name": name},
+        body=_(
+            "A moderator has confirmed that “%(name)s” is yours. With this private link you "
+            "can change it, confirm it is still active, or withdraw it. Do not share it.\n"
+            "\n%(link)s\n"
+        )
+        % {"name": name, "link": private_link_url(token)},
+    )
+
+
+def send_claim_rejection(*, to: str, name: str, reason: str) -> None:
+    queue_email(
+        kind=OutgoingEmailKind.CLAIM_REJECTION,
+        to=to,
+        subject=_("Your request about “%(name)s”") % {"name": name},
+        body=_(
+            "A moderator did not give you the private link of “%(name)s”, for this reason:\n"
+            "\n%(reason)s\n\nYour contact details have been erased."
+        )
+        % {"name": name, "reason": reason},
+    )
+
+
+def send_recovered_link(*, initiative: Initiative, token: str) -> None:
+    name = initiative.name
+    queue_email(
+        kind=OutgoingEmailKind.RECOVERED_LINK,
+        to=initiative.contact_email,
+        initiative=initiative,
+        subject=_("A new private link for “%(name)s”") % {"name": name},
+        body=_(
             "You asked for a new private link for “%(name)s” on the Territorial Radar. Here it "
             "is (the previous one no longer works). It lets you change the initiative, confirm "
             "it is still active, answer offers of support, or withdraw it and erase your data. "
@@ -101,55 +170,58 @@ def send_recovered_link(*, to: str, name: str, token: str) -> None:
     )
 
 
-def send_approval(*, to: str, name: str, pk: int) -> None:
-    _send(
-        to,
-        _("“%(name)s” is now on the map") % {"name": name},
-        _(
+def send_approval(*, initiative: Initiative) -> None:
+    name = initiative.name
+    queue_email(
+        kind=OutgoingEmailKind.APPROVAL,
+        to=initiative.contact_email,
+        initiative=initiative,
+        subject=_("“%(name)s” is now on the map") % {"name": name},
+        body=_(
             "A moderator has checked “%(name)s”: it is now published on the Territorial "
             "Radar.\n\n%(public)s"
         )
-        % {"name": name, "public": public_url(pk)}
+        % {"name": name, "public": public_url(initiative.pk)}
         + _lost_link(),
     )
 
 
-def send_revision_approval(*, to: str, name: str, pk: int) -> None:
-    _send(
-        to,
-        _("Your changes to “%(name)s” are published") % {"name": name},
-        _(
+def send_revision_approval(*, initiative: Initiative) -> None:
+    name = initiative.name
+    queue_email(
+        kind=OutgoingEmailKind.REVISION_APPROVAL,
+        to=initiative.contact_email,
+        initiative=initiative,
+        subject=_("Your changes to “%(name)s” are published") % {"name": name},
+        body=_(
             "A moderator has checked your changes to “%(name)s”: they are now "
             "published.\n\n%(public)s"
         )
-        % {"name": name, "public": public_url(pk)}
+        % {"name": name, "public": public_url(initiative.pk)}
         + _lost_link(),
     )
 
 
-def send_merge(*, to: str, name: str, target_name: str, target_pk: int) -> None:
-    _send(
-        to,
-        _("“%(name)s” was already on the map") % {"name": name},
-        _(
+def send_merge(*, submission: Initiative, to: str, target: Initiative) -> None:
+    """To the author of a submission merged into `target` (whose e-mail is then erased)."""
+    queue_email(
+        kind=OutgoingEmailKind.MERGE,
+        to=to,
+        initiative=submission,
+        subject=_("“%(name)s” was already on the map") % {"name": submission.name},
+        body=_(
             "A moderator found that “%(name)s” describes an initiative already on the "
             "Territorial Radar, “%(target)s”. What you told us that the map did not say yet "
             "was added to it:\n\n%(public)s\n\nYour submission and your contact details "
             "have been erased, and its private link no longer works."
         )
-        % {"name": name, "target": target_name, "public": public_url(target_pk)},
+        % {"name": submission.name, "target": target.name, "public": public_url(target.pk)},
     )
 
 
-def send_support_offer(*, to: str, subject: str, body: str, token: str) -> None:
-    """An institution's offer, with a fresh private link to answer it."""
-    _send(
-        to,
-        subject,
-        body
-        + _(
-            "\nTo answer, open this new private link (the previous one no longer works; "
-            "do not share it):\n\n%(link)s\n"
-        )
-        % {"link": private_link_url(token)},
-    )
+def support_offer_link(token: str) -> str:
+    """The end of an offer's e-mail: a fresh private link to answer it."""
+    return _(
+        "\nTo answer, open this new private link (the previous one no longer works; "
+        "do not share it):\n\n%(link)s\n"
+    ) % {"link": private_link_url(token)}

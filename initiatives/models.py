@@ -167,6 +167,45 @@ class Initiative(models.Model):
         help_text=_("“resident”, “demo” or the name of an imported data set."),
     )
     source_id = models.CharField(_("identifier in the source"), max_length=100, blank=True)
+    source_url = models.URLField(
+        _("address in the source"),
+        max_length=500,
+        blank=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text=_("Where the record can be seen in its source, if it has a page."),
+    )
+    licence = models.CharField(
+        _("licence"),
+        max_length=20,
+        choices=choices.Licence,
+        default=choices.Licence.LICENCE_OUVERTE,
+        db_default=choices.Licence.LICENCE_OUVERTE,  # rows written in SQL get it too
+        help_text=_("Licence under which the source publishes the record."),
+    )
+    attribution = models.CharField(
+        _("attribution"),
+        max_length=300,
+        blank=True,
+        help_text=_("Credit the source's licence requires, e.g. “© OpenStreetMap contributors”."),
+    )
+    raw_values = models.JSONField(
+        _("values outside our vocabulary"),
+        default=dict,
+        db_default={},
+        blank=True,
+        editable=False,
+        help_text=_("Values of the source that no code of ours matched, kept for a moderator."),
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("possible duplicate of"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="duplicate_candidates",
+        help_text=_("An imported record that looks like this existing initiative, to merge."),
+    )
     is_synthetic = models.BooleanField(
         _("fictional example"),
         default=False,
@@ -219,10 +258,16 @@ class Initiative(models.Model):
             models.Index(fields=["publication_status", "activity_status"]),
             models.Index(fields=["start_date"]),
             models.Index(fields=["updated_at"]),
+            models.Index(fields=["licence"]),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def has_holder(self) -> bool:
+        """Someone holds the private link: a resident's initiative, or a claimed one."""
+        return bool(self.private_token_hash)
 
     @property
     def is_published(self) -> bool:
@@ -251,14 +296,24 @@ class Initiative(models.Model):
         return [str(choices.Need(value).label) for value in self.needs]
 
     def clean(self):
-        errors = {}
-        for validate in (
-            self._validate_location,
+        self._run_rules((self._validate_location, *self._non_spatial_rules()))
+
+    def clean_non_spatial(self):
+        """The rules of clean() that need no query: an import checks many records at once
+        against the territories in one spatial join instead (initiatives.importing)."""
+        self._run_rules(self._non_spatial_rules())
+
+    def _non_spatial_rules(self):
+        return (
             self._validate_themes,
             self._validate_lists,
             self._validate_start_date,
             self._validate_languages,
-        ):
+        )
+
+    def _run_rules(self, rules):
+        errors = {}
+        for validate in rules:
             try:
                 validate()
             except ValidationError as error:
@@ -349,3 +404,106 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.initiative} ({self.get_status_display()})"
+
+
+class ClaimStatus(models.TextChoices):
+    PENDING = "pending", _("Pending moderation")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Claim(models.Model):
+    """Someone says an initiative without a holder (an imported one) is theirs. Private: a
+    moderator decides; once approved, the claimant gets the private link by e-mail."""
+
+    initiative = models.ForeignKey(
+        Initiative, verbose_name=_("initiative"), on_delete=models.CASCADE, related_name="claims"
+    )
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(_("role in the initiative"), max_length=100)
+    message = models.TextField(_("message"), blank=True, validators=[MaxLengthValidator(2000)])
+    status = models.CharField(
+        _("status"), max_length=10, choices=ClaimStatus, default=ClaimStatus.PENDING
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return f"{self.initiative} ({self.get_status_display()})"
+
+
+class OutgoingEmailKind(models.TextChoices):
+    PRIVATE_LINK = "private_link", _("Private link")
+    REJECTION = "rejection", _("Submission not published")
+    REVISION_REJECTION = "revision_rejection", _("Changes not published")
+    REMINDER = "reminder", _("Confirmation reminder")
+    SUPPORT_OFFER = "support_offer", _("Offer of support")
+    DIGEST = "digest", _("Institution digest")
+    CLAIM_LINK = "claim_link", _("Private link after a claim")
+    CLAIM_REJECTION = "claim_rejection", _("Claim not accepted")
+    RECOVERED_LINK = "recovered_link", _("New private link on request")
+    APPROVAL = "approval", _("Submission published")
+    REVISION_APPROVAL = "revision_approval", _("Changes published")
+    MERGE = "merge", _("Submission merged into an initiative")
+
+
+class OutgoingEmailStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Could not be sent")
+
+
+class OutgoingEmail(models.Model):
+    """An e-mail to send, stored in the same transaction as the change it tells of, then sent
+    by the task worker with retries (initiatives.tasks). Once sent, the address and the body
+    (which may hold a private link) are erased; a failed one keeps them so that a moderator
+    can send it again."""
+
+    kind = models.CharField(_("kind"), max_length=30, choices=OutgoingEmailKind)
+    to = models.EmailField(_("recipient"), blank=True)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("body"), blank=True)
+    initiative = models.ForeignKey(
+        Initiative,
+        verbose_name=_("initiative"),
+        null=True,
+        blank=True,
+        # A withdrawn initiative takes its unsent e-mails with it: nothing of the holder stays.
+        on_delete=models.CASCADE,
+        related_name="emails",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=OutgoingEmailStatus,
+        default=OutgoingEmailStatus.PENDING,
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_status_display()})"

@@ -58,5 +58,4 @@ def private_links_recover(*, email: str, ip: str) -> None:
 @transaction.atomic
 def _send_new_link(initiative: Initiative) -> None:
     token = private_link_rotate(initiative=initiative)
-    to, name = initiative.contact_email, initiative.name
-    transaction.on_commit(lambda: emails.send_recovered_link(to=to, name=name, token=token))
+    emails.send_recovered_link(initiative=initiative, token=token)

@@ -14,14 +14,29 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from tqdm import tqdm
 
 from initiatives import emails
 from initiatives.choices import ActivityStatus, PublicationStatus
-from initiatives.models import DESCRIPTIVE_FIELDS, Initiative, Revision, RevisionStatus
+from initiatives.models import (
+    DESCRIPTIVE_FIELDS,
+    Initiative,
+    OutgoingEmail,
+    OutgoingEmailStatus,
+    Revision,
+    RevisionStatus,
+)
 
 # Fields an import may set; everything else (territory, timestamps, status) is derived.
-IMPORTABLE = (*DESCRIPTIVE_FIELDS, "is_synthetic", "contact_email", "last_confirmed_at")
+IMPORTABLE = (
+    *DESCRIPTIVE_FIELDS,
+    "is_synthetic",
+    "contact_email",
+    "last_confirmed_at",
+    "source_url",
+    "licence",
+    "attribution",
+    "raw_values",
+)
 
 
 @dataclass
@@ -30,22 +45,25 @@ class ImportRow:
     source_id: str
     values: dict  # field values, including "location"
     error: ValidationError | None = None  # a parse error found before the service
+    notes: list[str] = field(default_factory=list)  # what was kept aside or removed, said
 
 
-@dataclass
-class InitiativeImportReport:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    rejected: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
+def initiatives_import(
+    *,
+    rows: Iterable[ImportRow],
+    source: str,
+    status: str = PublicationStatus.PUBLISHED,
+    progress: bool = False,
+    total: int | None = None,
+    **options,
+):
+    """Create or update initiatives by (source, source id), validated with the model's rules
+    and written in bulk; see initiatives.importing.pipeline.import_rows for the options."""
+    from initiatives.importing.pipeline import import_rows
 
-
-def _reason(error: ValidationError) -> str:
-    if hasattr(error, "error_dict"):
-        return "; ".join(
-            f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
-        )
-    return " ".join(error.messages)
+    return import_rows(
+        rows=rows, source=source, status=status, progress=progress, total=total, **options
+    )
 
 
 def _apply(initiative: Initiative, values: dict) -> bool:
@@ -58,51 +76,6 @@ def _apply(initiative: Initiative, values: dict) -> bool:
             setattr(initiative, name, value)
             changed = True
     return changed
-
-
-def initiative_import_row(
-    *, row: ImportRow, source: str, status: str, report: InitiativeImportReport
-) -> None:
-    """Create or update one initiative by (source, source id). Invalid rows are reported and
-    not stored."""
-    if row.error is not None:
-        report.rejected.append((row.line, _reason(row.error)))
-        return
-    initiative = Initiative.objects.filter(source=source, source_id=row.source_id).first()
-    created = initiative is None
-    if created:
-        initiative = Initiative(source=source, source_id=row.source_id, publication_status=status)
-    values = {k: v for k, v in row.values.items() if k in IMPORTABLE or k == "location"}
-    if not _apply(initiative, values) and not created:
-        report.unchanged.append(row.source_id)
-        return
-    try:
-        with transaction.atomic():
-            initiative.full_clean()
-            initiative.save()
-    except ValidationError as error:
-        report.rejected.append((row.line, _reason(error)))
-        return
-    (report.created if created else report.updated).append(row.source_id)
-
-
-def initiatives_import(
-    *,
-    rows: Iterable[ImportRow],
-    source: str,
-    status: str = PublicationStatus.PUBLISHED,
-    progress: bool = False,
-    total: int | None = None,
-) -> InitiativeImportReport:
-    report = InitiativeImportReport()
-    seen: set[str] = set()
-    for row in tqdm(rows, desc=source, unit="row", total=total, disable=not progress):
-        if row.source_id in seen:
-            report.rejected.append((row.line, f"duplicate id {row.source_id!r} in the file"))
-            continue
-        seen.add(row.source_id)
-        initiative_import_row(row=row, source=source, status=status, report=report)
-    return report
 
 
 # Contributions by residents, and their moderation.
@@ -203,8 +176,7 @@ def _initiative_create(*, data: dict) -> SubmissionResult:
     token = _new_token(initiative)
     _full_clean(initiative, needs_email=True)
     initiative.save()
-    email, name = initiative.contact_email, initiative.name
-    transaction.on_commit(lambda: emails.send_private_link(to=email, name=name, token=token))
+    emails.send_private_link(initiative=initiative, token=token)
     return SubmissionResult(initiative=initiative, token=token)
 
 
@@ -285,9 +257,8 @@ def initiative_approve(*, initiative: Initiative, moderator) -> None:
     initiative.publication_status = PublicationStatus.PUBLISHED
     initiative.full_clean()
     initiative.save()
-    email, name, pk = initiative.contact_email, initiative.name, initiative.pk
-    if email:
-        transaction.on_commit(lambda: emails.send_approval(to=email, name=name, pk=pk))
+    if initiative.contact_email:
+        emails.send_approval(initiative=initiative)
 
 
 def _decide(revision: Revision, status: str, moderator, reason: str = "") -> None:
@@ -303,31 +274,27 @@ def revision_approve(*, revision: Revision, moderator) -> None:
     initiative.full_clean()
     initiative.save()
     _decide(revision, RevisionStatus.APPROVED, moderator)
-    email, name, pk = initiative.contact_email, initiative.name, initiative.pk
-    if email:
-        transaction.on_commit(lambda: emails.send_revision_approval(to=email, name=name, pk=pk))
+    if initiative.contact_email:
+        emails.send_revision_approval(initiative=initiative)
 
 
 @transaction.atomic
 def revision_reject(*, revision: Revision, moderator, reason: str) -> None:
     _decide(revision, RevisionStatus.REJECTED, moderator, reason)
-    email, name = revision.initiative.contact_email, revision.initiative.name
-    if email:
-        transaction.on_commit(
-            lambda: emails.send_revision_rejection(to=email, name=name, reason=reason)
-        )
+    if revision.initiative.contact_email:
+        emails.send_revision_rejection(initiative=revision.initiative, reason=reason)
 
 
 @transaction.atomic
 def initiative_reject(*, initiative: Initiative, moderator, reason: str) -> None:
     """Not published; the reason goes to the submitter, whose e-mail and link are then erased."""
-    email, name = initiative.contact_email, initiative.name
+    email = initiative.contact_email
     initiative.publication_status = PublicationStatus.REJECTED
     initiative.moderation_reason = reason
     initiative.contact_email = initiative.private_token_hash = ""
     initiative.save()
     if email:
-        transaction.on_commit(lambda: emails.send_rejection(to=email, name=name, reason=reason))
+        emails.send_rejection(initiative=initiative, to=email, reason=reason)
 
 
 def _is_empty(value) -> bool:
@@ -350,18 +317,13 @@ def initiative_merge(*, submission: Initiative, target: Initiative, moderator) -
         initiative=target, values=revision_values_to_json(fills), origin="merge"
     )
     _decide(revision, RevisionStatus.APPROVED, moderator)
-    email, name = submission.contact_email, submission.name
+    email = submission.contact_email
     submission.publication_status = PublicationStatus.ARCHIVED
     submission.merged_into = target
     submission.contact_email = submission.private_token_hash = ""
     submission.save()
     if email:
-        target_name, target_pk = target.name, target.pk
-        transaction.on_commit(
-            lambda: emails.send_merge(
-                to=email, name=name, target_name=target_name, target_pk=target_pk
-            )
-        )
+        emails.send_merge(submission=submission, to=email, target=target)
     return revision
 
 
@@ -371,7 +333,17 @@ def initiative_remind(*, initiative: Initiative) -> None:
     token = _new_token(initiative)
     initiative.reminder_sent_at = timezone.now()
     initiative.save(update_fields=["private_token_hash", "reminder_sent_at"])
-    email, name = initiative.contact_email, initiative.name
-    transaction.on_commit(
-        lambda: emails.send_confirmation_reminder(to=email, name=name, token=token)
+    emails.send_confirmation_reminder(initiative=initiative, token=token)
+
+
+@transaction.atomic
+def email_send_again(*, email: OutgoingEmail) -> bool:
+    """A moderator sends a failed e-mail again: a fresh series of attempts by the worker."""
+    from initiatives.tasks import enqueue_delivery
+
+    again = OutgoingEmail.objects.filter(pk=email.pk, status=OutgoingEmailStatus.FAILED).update(
+        status=OutgoingEmailStatus.PENDING, attempts=0, next_attempt_at=None
     )
+    if again:
+        transaction.on_commit(lambda: enqueue_delivery(email.pk), robust=True)
+    return bool(again)

@@ -1,12 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from initiatives import holder_views, views
+from initiatives import claim_views, holder_views, views
 
 app_name = "initiatives"
 urlpatterns = [
     path("", views.home, name="home"),
     path("initiatives/<int:pk>/", views.initiative_detail, name="detail"),
+    path("initiatives/<int:pk>/revendiquer/", claim_views.claim, name="claim"),
     path("contribuer/", views.contribute, name="contribute"),
     path("mon-initiative/", views.my_initiative, name="my-initiative"),
     path("mon-initiative/retrouver/", holder_views.recover_link, name="recover-link"),

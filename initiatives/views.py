@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from initiatives import choices, log_filters, panels
+from initiatives.claims import claim_approve, claim_reject, pending_claims
 from initiatives.clients import client_address
 from initiatives.emails import private_link_url
 from initiatives.forms import (
@@ -32,9 +33,11 @@ from initiatives.selectors import (
     pending_submissions,
     possible_duplicates,
     published_initiatives,
+    undelivered_emails,
 )
 from initiatives.services import (
     SubmissionRateLimited,
+    email_send_again,
     initiative_approve,
     initiative_confirm,
     initiative_edit,
@@ -54,7 +57,15 @@ LIST_PAGE_SIZE = 50
 def home(request):
     form = MapFilterForm(request.GET)
     initiatives = initiatives_matching(filters=form.filters()).only(
-        "id", "name", "short_description", "themes", "is_synthetic", "territory__name"
+        "id",
+        "name",
+        "short_description",
+        "themes",
+        "is_synthetic",
+        "territory__name",
+        # needs_confirmation, shown on each row
+        "last_confirmed_at",
+        "created_at",
     )
     page = Paginator(initiatives, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -230,10 +241,18 @@ def moderation(request):
         for submission in pending_submissions()
     ]
     revisions = [(revision, _revision_changes(revision)) for revision in pending_revisions()]
+    undelivered = list(undelivered_emails()[:100])
     return render(
         request,
         "initiatives/moderation.html",
-        {"submissions": submissions, "revisions": revisions, "rejection": RejectionForm()},
+        {
+            "submissions": submissions,
+            "revisions": revisions,
+            "claims": pending_claims(),
+            "rejection": RejectionForm(),
+            "undelivered": undelivered,
+            "undelivered_to": {email.initiative_id for email in undelivered},
+        },
     )
 
 
@@ -253,6 +272,9 @@ def _revision_changes(revision) -> list[tuple[str, str, str]]:
 
 
 def _moderate(request) -> None:
+    if "send_again" in request.POST:
+        _send_again(request, request.POST["send_again"])
+        return
     if "merge" in request.POST:
         submission_id, _sep, target_id = request.POST["merge"].partition(":")
         _merge(request, submission_id, target_id)
@@ -265,21 +287,32 @@ def _moderate(request) -> None:
     submissions = pending_submissions().filter(pk__in=_ids(request, "submission"))
     revisions = pending_revisions().filter(pk__in=_ids(request, "revision"))
     # (name, approve, reject): the services bound to each pending item.
-    pending = [
-        (
-            item.name,
-            partial(initiative_approve, initiative=item),
-            partial(initiative_reject, initiative=item, reason=reason),
-        )
-        for item in submissions
-    ] + [
-        (
-            item.initiative.name,
-            partial(revision_approve, revision=item),
-            partial(revision_reject, revision=item, reason=reason),
-        )
-        for item in revisions
-    ]
+    pending = (
+        [
+            (
+                item.name,
+                partial(initiative_approve, initiative=item),
+                partial(initiative_reject, initiative=item, reason=reason),
+            )
+            for item in submissions
+        ]
+        + [
+            (
+                item.initiative.name,
+                partial(revision_approve, revision=item),
+                partial(revision_reject, revision=item, reason=reason),
+            )
+            for item in revisions
+        ]
+        + [
+            (
+                item.initiative.name,
+                partial(claim_approve, claim=item),
+                partial(claim_reject, claim=item, reason=reason),
+            )
+            for item in pending_claims().filter(pk__in=_ids(request, "claim"))
+        ]
+    )
     done = sum(
         _decide(request, action, approve=approve, reject=reject, name=name)
         for name, approve, reject in pending
@@ -329,3 +362,11 @@ def _merge(request, submission_id, target_id) -> None:
         _("“%(submission)s” was merged into “%(target)s”.")
         % {"submission": submission.name, "target": target.name},
     )
+
+
+def _send_again(request, email_id: str) -> None:
+    email = undelivered_emails().filter(pk=email_id).first() if email_id.isdigit() else None
+    if email is None or not email_send_again(email=email):
+        messages.error(request, _("This e-mail is no longer waiting to be sent again."))
+        return
+    messages.success(request, _("The e-mail will be sent again."))

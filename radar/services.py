@@ -3,6 +3,7 @@ initiative: institutions offer, holders decide."""
 
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -10,8 +11,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from initiatives import emails
-from initiatives.models import Initiative
+from initiatives.emails import queue_email, support_offer_link
+from initiatives.models import Initiative, OutgoingEmailKind
 from initiatives.private_links import private_link_rotate
 from radar.models import Follow, Institution, InstitutionMembership, SupportOffer
 from territories.models import Territory
@@ -22,15 +23,30 @@ def _require_member(*, institution: Institution, user: AbstractBaseUser) -> None
         raise PermissionDenied(_("You are not a member of this institution."))
 
 
-def _send_offer_mail(offer_id: int, token: str) -> None:
-    offer = SupportOffer.objects.select_related("institution", "initiative").get(pk=offer_id)
+def _queue_offer_mail(offer: SupportOffer) -> None:
+    """The offer goes to the holder with a fresh private link to answer it: the holder may have
+    lost the previous one (which then stops working)."""
     if not offer.initiative.contact_email:
         return
-    emails.send_support_offer(
+    token = private_link_rotate(initiative=offer.initiative)
+    queue_email(
+        kind=OutgoingEmailKind.SUPPORT_OFFER,
         to=offer.initiative.contact_email,
+        initiative=offer.initiative,
         subject=_("An offer of support for “%(name)s”") % {"name": offer.initiative.name},
-        body=render_to_string("radar/emails/support_offer.txt", {"offer": offer}),
-        token=token,
+        body=render_to_string("radar/emails/support_offer.txt", {"offer": offer})
+        + support_offer_link(token),
+    )
+
+
+def digest_queue(*, membership: InstitutionMembership, news) -> None:
+    """The digest of what is new for an institution member, sent by the task worker."""
+    context = {"institution": membership.institution, "news": news, "site_url": settings.SITE_URL}
+    queue_email(
+        kind=OutgoingEmailKind.DIGEST,
+        to=membership.user.email,
+        subject=_("What is new on the radar"),
+        body=render_to_string("radar/emails/digest.txt", context),
     )
 
 
@@ -50,10 +66,7 @@ def support_offer_create(
     )
     offer.full_clean()
     offer.save()
-    if initiative.contact_email:
-        # The e-mail carries a fresh private link: the holder may have lost the previous one.
-        token = private_link_rotate(initiative=initiative)
-        transaction.on_commit(lambda: _send_offer_mail(offer.pk, token))
+    _queue_offer_mail(offer)
     return offer
 
 

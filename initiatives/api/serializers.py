@@ -12,6 +12,9 @@ PUBLIC_FIELDS = [
     "territory",
     "source",
     "source_id",
+    "source_url",
+    "licence",
+    "attribution",
     "is_synthetic",
     "needs_confirmation",
     "last_confirmed_at",
@@ -21,7 +24,7 @@ PUBLIC_FIELDS = [
 
 
 class InitiativeSerializer(GeoFeatureModelSerializer):
-    territory = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    territory = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     needs_confirmation = serializers.BooleanField(read_only=True)
 
     class Meta:

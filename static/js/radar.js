@@ -65,9 +65,17 @@ function link(text, href) {
   return anchor;
 }
 
-async function getJson(url) {
+async function getJson(url, attempts = 30) {
   const response = await fetch(url, { headers: { Accept: "application/json" } });
-  if (!response.ok) throw new Error(String(response.status));
+  if (response.status === 202 && attempts > 0) {
+    // The task worker is computing this result: ask again when the server says.
+    say("computing", gettext("This layer is being computed; it will appear shortly."));
+    const seconds = Number(response.headers.get("Retry-After")) || 5;
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    return getJson(url, attempts - 1);
+  }
+  say("computing", "");
+  if (!response.ok || response.status === 202) throw new Error(String(response.status));
   return response.json();
 }
 

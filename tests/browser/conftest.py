@@ -118,7 +118,8 @@ def site():
         "EMAIL_FILE_PATH": str(MAIL_FOLDER / name),
     }
     site = Site(url=f"http://127.0.0.1:{port}", env=env, mail=MAIL_FOLDER / name)
-    for command in (["migrate", "-v0"], ["createcachetable"], ["load_demo", "-v0"]):
+    # Requests never compute the radar (the task worker does): its results are warmed here.
+    for command in (["migrate", "-v0"], ["createcachetable"], ["load_demo", "-v0"], ["warm_radar"]):
         site.manage(*command)
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],

@@ -36,6 +36,11 @@ def submit(site, page, name: str, email: str, **extra) -> dict:
     return response.json()
 
 
+def deliver(site):
+    """Run the task worker until the queued e-mails are sent (to files, see conftest)."""
+    site.manage("run_worker", "--batch", "--queue-name", "email", "--no-startup-delay")
+
+
 def no_serious_violation(page, axe):
     violations = axe(page)
     assert violations == [], [(v["id"], v["help"], v["nodes"][0]["target"]) for v in violations]
@@ -81,7 +86,7 @@ def test_a_holder_who_lost_the_link_gets_a_new_one(site, phone_page, axe, screen
     )
     no_serious_violation(page, axe)
     shots(page, screenshot, "recover-link-sent")
-    page.wait_for_timeout(300)
+    deliver(site)
     mails = [m for m in site.mails_to(email) if "nouveau lien privé" in m]
     assert len(mails) == 1, site.mails_to(email)
     new_link = re.search(r"http://\S+/mon-initiative/(?!retrouver)[\w-]+/", mails[0]).group(0)
@@ -103,6 +108,7 @@ def test_an_unknown_address_gets_the_same_answer(site, page):
         "Si une initiative du radar utilise cette adresse"
         in page.get_by_role("status").inner_text()
     )
+    deliver(site)
     assert site.mails_to("personne@example.net") == []
 
 

@@ -138,6 +138,7 @@ def test_an_officer_browses_the_radar_and_offers_support_that_shows_after_consen
     holder = holder_context.new_page()
     old = holder.goto(site.url + f"/radar/soutiens/{offer_id}/repondre/?token=holder-secret-token")
     assert old.status == 404
+    site.manage("run_worker", "--batch", "--queue-name", "email", "--no-startup-delay")
     mail = [m for m in site.mails_to("holder-radar@example.net") if "Mairie de Bordeaux" in m][-1]
     assert "the one you received" not in mail
     holder.goto(re.search(r"http://\S+/mon-initiative/[\w-]+/", mail).group(0))
