@@ -11,6 +11,7 @@ from initiatives import choices
 from radar import charts, selectors
 from radar.forms import GapThresholdForm, RadarFilterForm
 from radar.parameters import GAP_LEVELS
+from radar.reports.cache import ResultPending
 from radar.reports.emerging import EmergingParams, emerging_rows, significant_near
 from radar.reports.gaps import GapParams, cluster_note, gap_of, gaps_rows, white_zone_note
 from radar.reports.insights import describe_insights, workshop_insights
@@ -31,7 +32,10 @@ def radar_home(request):
     level = level if level in GAP_LEVELS else DEFAULT_LEVEL
     thresholds = GapThresholdForm(request.GET)
     params = GapParams(level=level, **thresholds.thresholds())
-    gaps = gaps_rows(params)[0]
+    try:
+        gaps, gaps_pending = gaps_rows(params)[0], False
+    except ResultPending:  # thresholds nobody asked for yet: the worker computes them
+        gaps, gaps_pending = [], True
     initiatives = selectors.radar_initiatives(filters=filters).only(
         "id", "name", "themes", "start_date", "territory__name", "territory__code"
     )
@@ -45,10 +49,13 @@ def radar_home(request):
         ),
         "gaps": gaps,
         "thresholds": thresholds,
-        "white_zone_note": white_zone_note(
+        "gaps_pending": gaps_pending,
+        "white_zone_note": ""
+        if gaps_pending
+        else white_zone_note(
             gaps, min_population=params.min_population, radius_km=params.radius_km
         ),
-        "cluster_note": cluster_note(gaps, level=level),
+        "cluster_note": "" if gaps_pending else cluster_note(gaps, level=level),
         "thresholds_population": number(params.min_population, 0),
         "thresholds_radius": number(params.radius_km, 1),
         "emerging": emerging_rows(EmergingParams())[0],

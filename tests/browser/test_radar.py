@@ -95,7 +95,8 @@ def test_an_officer_browses_the_radar_and_offers_support_that_shows_after_consen
     assert 0 < int(page.locator("#radar-map").get_attribute("data-loaded")) < total
     assert page.evaluate("() => window.__sameDocument") is True
     assert "theme=food" in page.url
-    # One theme chosen: the gap layers are recomputed for that theme only.
+    # One theme chosen: the gap layers are recomputed for that theme only, by the worker.
+    site.manage("run_worker", "--batch", "--queue-name", "radar", "--no-startup-delay")
     status = page.locator("#radar-status")
     page.wait_for_function(
         "() => document.querySelector('#radar-status').textContent.includes('chosen kind')"

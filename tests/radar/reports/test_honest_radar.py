@@ -126,3 +126,16 @@ def test_the_radar_page_explains_its_empty_layers(client):
     page = client.get(reverse("radar:home")).content.decode()  # EPCI level, default thresholds
     notes = page[page.index('id="layer-notes"') :][:2000]
     assert "Aucune zone blanche" in notes
+
+
+def test_thresholds_not_computed_yet_say_so_instead_of_failing(client, monkeypatch):
+    from radar.reports.cache import ResultPending
+    from radar.views import pages
+
+    def pending(params, territories=None):
+        raise ResultPending
+
+    monkeypatch.setattr(pages, "gaps_rows", pending)
+    response = client.get(reverse("radar:home"), {"min_population": "1234"})
+    assert response.status_code == 200
+    assert "en cours de calcul" in response.content.decode()
