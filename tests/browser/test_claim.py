@@ -74,6 +74,8 @@ def test_a_holder_claims_an_imported_initiative_and_a_moderator_approves(site, p
     page.get_by_role("button", name="Approve").click()
     assert "1 item moderated." in page.get_by_role("status").first.inner_text()
 
+    # The task worker makes the private link and e-mails it.
+    site.manage("run_worker", "--batch", "--queue-name", "email", "--no-startup-delay")
     assert _holder(site, pk) == f"{claimant} True"
     page.goto(site.url + f"/initiatives/{pk}/")
     assert page.get_by_role("link", name="Is this your initiative?").count() == 0
