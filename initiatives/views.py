@@ -3,12 +3,12 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from common.counting import BoundedCountPaginator
 from initiatives import choices, log_filters, panels
 from initiatives.claims import claim_approve, claim_reject, pending_claims
 from initiatives.clients import client_address
@@ -67,7 +67,7 @@ def home(request):
         "last_confirmed_at",
         "created_at",
     )
-    page = Paginator(initiatives, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedCountPaginator(initiatives, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -18,6 +18,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from initiatives.tasks import enqueue
+from radar.failures import AnalysisFailed
 from radar.reports import cache as results
 from territories.models import Territory
 
@@ -71,9 +72,18 @@ COMPUTATIONS = {
 def compute_result(name: str, params: dict, marker: str) -> None:
     try:
         with results.computing():
-            COMPUTATIONS[name](params)
+            _recorded(COMPUTATIONS[name], params)
     finally:
         results.computation_done(marker)
+
+
+def _recorded(computation, params: dict) -> None:
+    """Compute; an analysis that fails is stored as its failure (radar.reports.cache), which
+    the pages and the API then say in words: nothing more to do here."""
+    try:
+        computation(params)
+    except AnalysisFailed as failure:
+        logger.warning("Radar analysis impossible: %s", failure)
 
 
 def warm_up() -> None:
@@ -82,18 +92,29 @@ def warm_up() -> None:
 
     with results.computing():
         for level in GAP_LEVELS:
-            _gaps({"level": level})
-            _trends({"level": level})
-        _emerging({})
-        _insights({})
+            _recorded(_gaps, {"level": level})
+            _recorded(_trends, {"level": level})
+        _recorded(_emerging, {})
+        _recorded(_insights, {})
         for level in Territory.objects.order_by().values_list("level", flat=True).distinct():
-            _signals({"level": level})  # the territory profiles' signals
+            _recorded(_signals, {"level": level})  # the territory profiles' signals
+
+
+def _warm_tiles() -> None:
+    """The maps' unfiltered low-zoom tiles of the new data version, the costliest to draw."""
+    from initiatives.tiles import warm_tiles
+
+    try:
+        warm_tiles()
+    except Exception:  # the radar's results still matter more than a cold tile
+        logger.exception("Rendering the low-zoom tiles failed")
 
 
 @task(queue_name="radar")
 def recompute_radar() -> str:
     cache.delete(RECOMPUTATION_SCHEDULED)  # a change from now on schedules the next one
     fingerprint = results.data_fingerprint()
+    _warm_tiles()
     warm_up()
     cache.set(RECOMPUTED_FINGERPRINT, fingerprint, None)
     return fingerprint

@@ -7,6 +7,12 @@ data it is served anyway, marked stale, and its recomputation is enqueued (radar
 there is no result at all yet, the request raises ResultPending: the API answers 202 Accepted
 with Retry-After, a page says that the radar is being computed. The cache is the project's
 database cache, shared by every server process and by the worker.
+
+The fingerprint is the data version (common.counting.data_version): counters that database
+triggers raise on every statement changing published data, so reading it costs two rows at any
+size. A computation that fails is recorded the same way (radar.failures), so that it is not
+attempted again on every visit: the API answers 422 with the reason, a page says
+"Calcul impossible : …".
 """
 
 import hashlib
@@ -18,13 +24,12 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Sum
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.exceptions import APIException
 
-from initiatives.models import Initiative
-from territories.models import Territory
+from common.counting import data_version
+from radar.failures import AnalysisFailed, failure_of, timeout_for
 
 logger = logging.getLogger(__name__)
 TIMEOUT = 7 * 24 * 3600
@@ -48,13 +53,8 @@ class ResultPending(APIException):
 
 
 def data_fingerprint() -> str:
-    """What the radar's results depend on: the published initiatives and the territories."""
-    initiatives = Initiative.objects.published().aggregate(
-        n=Count("id"), last=Max("updated_at"), ids=Sum("id")
-    )
-    territories = Territory.objects.aggregate(n=Count("id"), last=Max("updated_at"))
-    text = json.dumps([initiatives, territories], default=str, sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    """What the radar's results depend on: the version of the published data."""
+    return str(data_version())
 
 
 def _key(name: str, params: dict) -> str:
@@ -79,16 +79,34 @@ def cached_result(name: str, params: dict, compute: Callable[[], Any]) -> tuple[
     fingerprint = data_fingerprint()
     entry = cache.get(key)
     if entry and entry["fingerprint"] == fingerprint:
-        return entry["value"], False
+        return _value(entry), False
     if _compute_here.get():
-        value = compute()
-        cache.set(key, {"fingerprint": fingerprint, "value": value}, TIMEOUT)
-        return value, False
+        return _value(compute_and_store(key, fingerprint, compute)), False
     _request_computation(name, params, key, fingerprint)
     entry = entry or cache.get(key)  # a backend that runs tasks at once has just stored it
     if entry is None:
         raise ResultPending
-    return entry["value"], entry["fingerprint"] != fingerprint
+    return _value(entry), entry["fingerprint"] != fingerprint
+
+
+def _value(entry: dict) -> Any:
+    """The cached value, or the recorded failure raised again (AnalysisFailed)."""
+    if "failure" in entry:
+        raise AnalysisFailed(**entry["failure"])
+    return entry["value"]
+
+
+def compute_and_store(key: str, fingerprint: str, compute: Callable[[], Any]) -> dict:
+    """Compute and cache the result, or the failure with its reason; return the entry."""
+    try:
+        entry = {"fingerprint": fingerprint, "value": compute()}
+        timeout = TIMEOUT
+    except Exception as error:  # recorded, not raised: never computed again on this data
+        failure = failure_of(error)
+        entry = {"fingerprint": fingerprint, "failure": failure.as_entry()}
+        timeout = timeout_for(failure, TIMEOUT)
+    cache.set(key, entry, timeout)
+    return entry
 
 
 def _request_computation(name: str, params: dict, key: str, fingerprint: str) -> None:

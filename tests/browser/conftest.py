@@ -16,7 +16,7 @@ from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE = Path(os.environ.get("AXE_JS", ROOT / "node_modules" / "axe-core" / "axe.min.js"))
 ARTIFACTS = ROOT / "test-artifacts"
 MAIL_FOLDER = ROOT / "test-artifacts" / "mail"
 CHROMIUM_ARGS = [
@@ -129,12 +129,22 @@ def site():
         stderr=subprocess.STDOUT,
         text=True,
     )
+    # The task worker beside it, as in production: e-mails, and the radar results a filter asks for.
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "run_worker", "--queue-name", "*", "--no-reload"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         _wait_until_up(site.url + "/", server)
         yield site
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        for process in (server, worker):
+            process.terminate()
+        for process in (server, worker):
+            process.wait(timeout=20)
         with _admin_connection(database) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

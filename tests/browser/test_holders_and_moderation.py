@@ -199,7 +199,6 @@ def test_the_radar_s_white_zone_thresholds_change_the_map_and_say_why_a_layer_is
     assert "Aucune zone blanche" in notes.inner_text()
     status = page.locator("#radar-status")
     assert "0 zone blanche" in status.inner_text()
-    assert "Pourquoi une couche est vide" in status.inner_text()
     page.get_by_label("Manques par").select_option("commune")
     page.get_by_label("Zone blanche à partir de (habitants)").fill("500")
     page.get_by_label("…et sans initiative à moins de (km)").fill("3")

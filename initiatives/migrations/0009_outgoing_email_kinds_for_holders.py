@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("initiatives", "0006_outgoing_email"),
+        ("initiatives", "0008_published_by_name_index"),
     ]
 
     operations = [
