@@ -179,6 +179,9 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("MAX_REQUEST_BYTES", 256 * 1024)
 # Resident submissions (form and API) per client address, counted in the shared cache.
 SUBMISSION_RATE_LIMIT = envstr("SUBMISSION_RATE_LIMIT", "10/hour")
+# "Retrouver mon lien": requests per client address, and new links sent per e-mail address.
+LINK_RECOVERY_RATE_LIMIT = envstr("LINK_RECOVERY_RATE_LIMIT", "5/hour")
+LINK_RECOVERY_PER_ADDRESS_LIMIT = envstr("LINK_RECOVERY_PER_ADDRESS_LIMIT", "3/day")
 
 # E-mail: the console locally; SMTP as soon as EMAIL_HOST is set.
 _email_host = envstr("EMAIL_HOST", "")
@@ -200,6 +203,12 @@ MAILERS = {
         else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
     )
 }
+# Development and browser tests: write each e-mail as a file in this folder instead.
+if _email_folder := envstr("EMAIL_FILE_PATH", ""):
+    MAILERS["default"] = {
+        "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "OPTIONS": {"file_path": _email_folder},
+    }
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Radar territorial <radar@localhost>")
 # Every e-mail is sent by the task worker; a failed one is tried again after 30 s, 1 min,
 # 2 min… (doubling, at most an hour apart) until EMAIL_RETRY_ATTEMPTS attempts have failed:

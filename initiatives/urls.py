@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from initiatives import claim_views, views
+from initiatives import claim_views, holder_views, views
 
 app_name = "initiatives"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("initiatives/<int:pk>/revendiquer/", claim_views.claim, name="claim"),
     path("contribuer/", views.contribute, name="contribute"),
     path("mon-initiative/", views.my_initiative, name="my-initiative"),
+    path("mon-initiative/retrouver/", holder_views.recover_link, name="recover-link"),
     path("mon-initiative/<str:token>/", views.private_link, name="private-link"),
     path("moderation/", views.moderation, name="moderation"),
     path(

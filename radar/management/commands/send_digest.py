@@ -38,4 +38,4 @@ class Command(BaseCommand):
                         services.digest_queue(membership=membership, news=news)
                     sent += 1
                 services.membership_mark_digested(membership=membership, at=now)
-        self.stdout.write(f"{sent} digest(s) queued")
+        self.stdout.write(f"Digests queued: {sent}")
