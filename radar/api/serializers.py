@@ -395,6 +395,9 @@ class AssociationSerializer(serializers.Serializer):
         help_text="95 % confidence interval of the odds ratio.",
     )
     n = serializers.IntegerField()
+    n_synthetic = serializers.IntegerField(
+        help_text="Of the n answers, how many come from fictional demonstration examples."
+    )
     n_excluded = serializers.IntegerField(help_text="Initiatives that did not answer.")
     caveats = serializers.ListField(child=serializers.CharField())
     caveat_texts = serializers.ListField(
