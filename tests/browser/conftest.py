@@ -89,7 +89,7 @@ def _wait_until_up(url: str, server: subprocess.Popen) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"the server stopped:\n{server.stdout.read()}")
+            raise RuntimeError(f"the server stopped: see {server.args} in test-artifacts/")
         try:
             with urllib.request.urlopen(url, timeout=5):
                 return
@@ -121,11 +121,15 @@ def site():
     # Requests never compute the radar (the task worker does): its results are warmed here.
     for command in (["migrate", "-v0"], ["createcachetable"], ["load_demo", "-v0"], ["warm_radar"]):
         site.manage(*command)
+    # The server's log goes to a file: a pipe nobody reads fills up after a few hundred
+    # requests (map tiles make many) and then blocks the server.
+    ARTIFACTS.mkdir(exist_ok=True)
+    server_log = open(ARTIFACTS / f"{name}-server.log", "w")  # noqa: SIM115 (closed below)
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=server_log,
         stderr=subprocess.STDOUT,
         text=True,
     )
@@ -145,6 +149,7 @@ def site():
             process.terminate()
         for process in (server, worker):
             process.wait(timeout=20)
+        server_log.close()
         with _admin_connection(database) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
