@@ -5,13 +5,43 @@ from django.utils.translation import gettext_lazy as _
 from initiatives import choices
 from initiatives.models import Initiative
 from initiatives.records import parse_point
-from initiatives.selectors import InitiativeFilters, commune_named
+from initiatives.selectors import InitiativeFilters, commune_named, territory_choices
+from territories.models import Territory
+from territories.selectors import territory_by_code
 
 BLANK = [("", _("I do not know"))]
 
 
+class TerritoryChoiceField(forms.ChoiceField):
+    """A commune or an EPCI by its code; cleans to the Territory (territory_by_code)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=self._choices_with_all, **kwargs)
+
+    @staticmethod
+    def _choices_with_all():
+        return [
+            ("", _("The whole territory")),
+            (_("Intercommunalities"), territory_choices(level=Territory.Level.EPCI)),
+            (_("Communes"), territory_choices(level=Territory.Level.COMMUNE)),
+        ]
+
+    def clean(self, value):
+        code = super().clean(value)
+        return territory_by_code(code=code) if code else None
+
+
 class MapFilterForm(forms.Form):
     """The filters of the public map; a plain GET form so that it works without JavaScript."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        help_text=_("A name, a word of the description or a commune"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    territory = TerritoryChoiceField(label=_("Commune or intercommunality"), required=False)
 
     theme = forms.MultipleChoiceField(
         label=_("Themes"),
@@ -32,9 +62,22 @@ class MapFilterForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    FOLDED = ("theme", "actor_type", "collaboration_mode")
+
+    def folded_fields(self):
+        """The fields that fold away on phones (the search and the territory stay in view)."""
+        return [self[name] for name in self.FOLDED]
+
+    def folded_in_use(self) -> int:
+        self.is_valid()
+        return sum(len(self.cleaned_data.get(name) or ()) for name in self.FOLDED)
+
     def filters(self) -> InitiativeFilters:
-        data = self.cleaned_data if self.is_valid() else {}
+        self.is_valid()  # the valid fields filter; an invalid one is shown with its error
+        data = self.cleaned_data
         return InitiativeFilters(
+            text=data.get("q", ""),
+            territory=data.get("territory"),
             themes=tuple(data.get("theme", ())),
             actor_types=tuple(data.get("actor_type", ())),
             collaboration_modes=tuple(data.get("collaboration_mode", ())),

@@ -13,6 +13,7 @@ from django.db.models.functions import Cast, Coalesce
 
 from initiatives.choices import PublicationStatus
 from initiatives.models import FRESHNESS, Initiative, Revision, RevisionStatus
+from initiatives.search import initiatives_searched
 from territories.models import Territory
 
 
@@ -21,6 +22,8 @@ class InitiativeFilters:
     themes: tuple[str, ...] = ()
     actor_types: tuple[str, ...] = ()
     collaboration_modes: tuple[str, ...] = ()
+    text: str = ""
+    territory: Territory | None = None
 
 
 def published_initiatives() -> QuerySet[Initiative]:
@@ -28,7 +31,8 @@ def published_initiatives() -> QuerySet[Initiative]:
 
 
 def initiatives_matching(*, filters: InitiativeFilters) -> QuerySet[Initiative]:
-    """Published initiatives having any of the chosen themes / actor types / modes."""
+    """Published initiatives having any of the chosen themes / actor types / modes, in the
+    chosen territory, matching the searched words."""
     initiatives = published_initiatives()
     if filters.themes:
         initiatives = initiatives.filter(themes__overlap=list(filters.themes))
@@ -36,6 +40,10 @@ def initiatives_matching(*, filters: InitiativeFilters) -> QuerySet[Initiative]:
         initiatives = initiatives.filter(actor_types__overlap=list(filters.actor_types))
     if filters.collaboration_modes:
         initiatives = initiatives.filter(collaboration_mode__in=filters.collaboration_modes)
+    if filters.territory is not None:
+        initiatives = initiatives_in_territory(territory=filters.territory, initiatives=initiatives)
+    if filters.text:
+        initiatives = initiatives_matching_text(initiatives=initiatives, text=filters.text)
     return initiatives
 
 
@@ -84,14 +92,9 @@ def _count(queryset) -> Subquery:
 def initiatives_matching_text(
     *, initiatives: QuerySet[Initiative], text: str
 ) -> QuerySet[Initiative]:
-    """Every word of `text` appears in the name or one of the descriptions (case-insensitive)."""
-    for word in text.split():
-        initiatives = initiatives.filter(
-            Q(name__icontains=word)
-            | Q(short_description__icontains=word)
-            | Q(description__icontains=word)
-        )
-    return initiatives
+    """Those matching every word of `text` in their name, descriptions or commune, whatever
+    the case, accents, hyphens and articles (French full text: initiatives.search)."""
+    return initiatives_searched(initiatives=initiatives, text=text)
 
 
 def initiatives_change_stamp(*, initiatives: QuerySet[Initiative]) -> tuple[int, datetime | None]:
@@ -188,3 +191,10 @@ def commune_choices() -> list[str]:
         .order_by("name", "code")
         .values_list("name", "code")
     ]
+
+
+def territory_choices(*, level: str) -> list[tuple[str, str]]:
+    """(code, name) of the territories of a level (EPCI, communes) one may filter the public
+    map by, sorted by name."""
+    rows = Territory.objects.filter(level=level).order_by("name", "code")
+    return list(rows.values_list("code", "name"))

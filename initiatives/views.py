@@ -54,6 +54,7 @@ def home(request):
     )
     page = Paginator(initiatives, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
+    back_query = query.urlencode()  # the detail pages lead back to this very list
     query.pop("page", None)
     return render(
         request,
@@ -62,6 +63,7 @@ def home(request):
             "form": form,
             "page": page,
             "query": query.urlencode(),
+            "back_query": back_query,
             "labels": choices.choice_labels(),
         },
     )

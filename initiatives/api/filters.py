@@ -77,7 +77,14 @@ class InitiativeFilter(django_filters.FilterSet):
         field_name="updated_at", lookup_expr="gte", label=_("updated since (ISO 8601)")
     )
     is_synthetic = django_filters.BooleanFilter(label=_("fictional demonstration example"))
-    q = django_filters.CharFilter(method="filter_text", label=_("words in name or descriptions"))
+    q = django_filters.CharFilter(
+        method="filter_text",
+        max_length=200,
+        label=_(
+            "words searched in the name, the descriptions and the commune (French, whatever "
+            "the case, accents, hyphens and articles; a word may be a prefix)"
+        ),
+    )
 
     class Meta:
         model = Initiative

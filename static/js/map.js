@@ -38,7 +38,7 @@ function popupContent(properties) {
   const box = element("div", null, "popup");
   const title = element("h3");
   const link = element("a", properties.name);
-  link.href = `/initiatives/${properties.id}/`;
+  link.href = `/initiatives/${properties.id}/${window.location.search}`;
   title.append(link);
   box.append(title);
   if (properties.is_synthetic) box.append(element("span", gettext("fictional example"), "badge synthetic"));
@@ -100,7 +100,13 @@ async function applyFilters() {
   }
 }
 
-form.addEventListener("change", applyFilters);
+form.addEventListener("change", (event) => {
+  // The search box applies on submit (Enter or its button), not on every change of focus.
+  if (event.target.type !== "search") applyFilters();
+});
+// Wide screens have room for every filter: unfold them there.
+const moreFilters = form.querySelector("details.more-filters");
+if (moreFilters && window.matchMedia("(min-width: 900px)").matches) moreFilters.open = true;
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   applyFilters();
