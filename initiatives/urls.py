@@ -1,13 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from initiatives import views
+from initiatives import embed, views
 
 app_name = "initiatives"
 urlpatterns = [
     path("", views.home, name="home"),
     path("initiatives/<int:pk>/", views.initiative_detail, name="detail"),
     path("contribuer/", views.contribute, name="contribute"),
+    path("integrer/", embed.embed_builder, name="embed"),
+    path("integrer/carte/", embed.embed_map, name="embed-map"),
     path("mon-initiative/", views.my_initiative, name="my-initiative"),
     path("mon-initiative/<str:token>/", views.private_link, name="private-link"),
     path("moderation/", views.moderation, name="moderation"),
