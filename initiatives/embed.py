@@ -113,4 +113,3 @@ def _embed_map(request):
         "site_url": settings.SITE_URL,
     }
     return render(request, "initiatives/embed_map.html", context)
-

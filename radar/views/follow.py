@@ -6,9 +6,8 @@ from django import forms
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -82,6 +81,4 @@ def unsubscribe(request, token: str):
         return render(request, "radar/follow/unsubscribed.html")
     if subscription is None:  # already unsubscribed: say so, do not 404
         return render(request, "radar/follow/unsubscribed.html")
-    return render(
-        request, "radar/follow/unsubscribe.html", {"territory": subscription.territory}
-    )
+    return render(request, "radar/follow/unsubscribe.html", {"territory": subscription.territory})

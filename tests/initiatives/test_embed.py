@@ -77,9 +77,7 @@ def test_the_embed_map_lists_the_territory_without_javascript_with_links_out_of_
     inside = make_initiative(name="Cantine solidaire du Prêche", themes=["food"], lonlat=BEGLES)
     outside = make_initiative(name="Cantine des Capucins", themes=["food"])
 
-    response = client.get(
-        reverse("initiatives:embed-map"), {"territory": "33039", "theme": "food"}
-    )
+    response = client.get(reverse("initiatives:embed-map"), {"territory": "33039", "theme": "food"})
 
     page = response.content.decode()
     listed = list(response.context["page"].paginator.object_list)
