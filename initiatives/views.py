@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from initiatives import choices, log_filters, panels
+from initiatives import choices, detail, log_filters, panels
 from initiatives.clients import client_address
 from initiatives.emails import private_link_url
 from initiatives.forms import (
@@ -71,11 +71,14 @@ def home(request):
 
 def initiative_detail(request, pk: int):
     initiative = get_object_or_404(published_initiatives(), pk=pk)
-    return render(
-        request,
-        "initiatives/detail.html",
-        {"initiative": initiative, "panels": panels.PUBLIC_PAGE},
-    )
+    context = {
+        "initiative": initiative,
+        "panels": panels.PUBLIC_PAGE,
+        "optional_facts": detail.optional_facts(initiative),
+        "source_words": detail.source_words(initiative),
+        "back_query": detail.back_to_map_query(request.GET),
+    }
+    return render(request, "initiatives/detail.html", context)
 
 
 # Contributions: the form, the holder's private link, the moderation queue.
