@@ -84,6 +84,25 @@ class PublicationStatus(models.TextChoices):
     ARCHIVED = "archived", _("Archived")
 
 
+class Licence(models.TextChoices):
+    LICENCE_OUVERTE = "etalab-2.0", _("Licence Ouverte / Open Licence 2.0 (Etalab)")
+    ODBL = "odbl-1.0", _("Open Database License (ODbL) 1.0")
+    CC_BY = "cc-by-4.0", _("Creative Commons Attribution (CC-BY) 4.0")
+    CC_BY_SA = "cc-by-sa-4.0", _("Creative Commons Attribution-ShareAlike (CC-BY-SA) 4.0")
+    CC0 = "cc0-1.0", _("Creative Commons Zero (CC0) 1.0")
+
+
+LICENCE_URLS = {
+    Licence.LICENCE_OUVERTE: "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
+    Licence.ODBL: "https://opendatacommons.org/licenses/odbl/1-0/",
+    Licence.CC_BY: "https://creativecommons.org/licenses/by/4.0/",
+    Licence.CC_BY_SA: "https://creativecommons.org/licenses/by-sa/4.0/",
+    Licence.CC0: "https://creativecommons.org/publicdomain/zero/1.0/",
+}
+# Reusers of these must share what they derive under the same licence.
+SHARE_ALIKE = frozenset({Licence.ODBL, Licence.CC_BY_SA})
+
+
 class DatePrecision(models.TextChoices):
     DAY = "day", _("Day")
     MONTH = "month", _("Month")

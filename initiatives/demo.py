@@ -25,6 +25,18 @@ EMERGING_CENTRE_CODE = "33243"  # Libourne
 EMERGING_RADIUS_M = 9000
 TIERS_LIEUX_SOURCE = "tiers-lieux-2019"
 TIERS_LIEUX_CONFIRMED = datetime(2019, 12, 31, 12, 0, tzinfo=UTC)
+# Provenance of each demo source (the same as migration 0004 gives rows loaded before it).
+PROVENANCE = {
+    "demo": {
+        "licence": choices.Licence.LICENCE_OUVERTE,
+        "attribution": "Radar territorial — exemple fictif (données synthétiques)",
+    },
+    TIERS_LIEUX_SOURCE: {
+        "licence": choices.Licence.LICENCE_OUVERTE,
+        "attribution": "CGET/ANCT, recensement des tiers-lieux 2019 (Mission coworking)",
+        "source_url": "https://github.com/anct-carto/mission_coworking",
+    },
+}
 
 NAMES = {
     "food": ["Jardin partagé", "Épicerie solidaire", "AMAP", "Cuisine collective"],

@@ -65,3 +65,28 @@ def send_confirmation_reminder(*, to: str, name: str, token: str) -> None:
         )
         % {"name": name, "link": private_link_url(token)},
     )
+
+
+def send_claim_link(*, to: str, name: str, token: str) -> None:
+    _send(
+        to,
+        _("Your initiative “%(name)s” on the Territorial Radar") % {"name": name},
+        _(
+            "A moderator has confirmed that “%(name)s” is yours. With this private link you "
+            "can change it, confirm it is still active, or withdraw it. Do not share it.\n"
+            "\n%(link)s\n"
+        )
+        % {"name": name, "link": private_link_url(token)},
+    )
+
+
+def send_claim_rejection(*, to: str, name: str, reason: str) -> None:
+    _send(
+        to,
+        _("Your request about “%(name)s”") % {"name": name},
+        _(
+            "A moderator did not give you the private link of “%(name)s”, for this reason:\n"
+            "\n%(reason)s\n\nYour contact details have been erased."
+        )
+        % {"name": name, "reason": reason},
+    )

@@ -169,6 +169,45 @@ class Initiative(models.Model):
         help_text=_("“resident”, “demo” or the name of an imported data set."),
     )
     source_id = models.CharField(_("identifier in the source"), max_length=100, blank=True)
+    source_url = models.URLField(
+        _("address in the source"),
+        max_length=500,
+        blank=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text=_("Where the record can be seen in its source, if it has a page."),
+    )
+    licence = models.CharField(
+        _("licence"),
+        max_length=20,
+        choices=choices.Licence,
+        default=choices.Licence.LICENCE_OUVERTE,
+        db_default=choices.Licence.LICENCE_OUVERTE,  # rows written in SQL get it too
+        help_text=_("Licence under which the source publishes the record."),
+    )
+    attribution = models.CharField(
+        _("attribution"),
+        max_length=300,
+        blank=True,
+        help_text=_("Credit the source's licence requires, e.g. “© OpenStreetMap contributors”."),
+    )
+    raw_values = models.JSONField(
+        _("values outside our vocabulary"),
+        default=dict,
+        db_default={},
+        blank=True,
+        editable=False,
+        help_text=_("Values of the source that no code of ours matched, kept for a moderator."),
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("possible duplicate of"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="duplicate_candidates",
+        help_text=_("An imported record that looks like this existing initiative, to merge."),
+    )
     is_synthetic = models.BooleanField(
         _("fictional example"),
         default=False,
@@ -221,6 +260,7 @@ class Initiative(models.Model):
             models.Index(fields=["publication_status", "activity_status"]),
             models.Index(fields=["start_date"]),
             models.Index(fields=["updated_at"]),
+            models.Index(fields=["licence"]),
             # The full-text search's expression (initiatives.search.search_vector).
             GinIndex(
                 SearchVector("name", "short_description", "description", config="french_unaccent"),
@@ -230,6 +270,11 @@ class Initiative(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def has_holder(self) -> bool:
+        """Someone holds the private link: a resident's initiative, or a claimed one."""
+        return bool(self.private_token_hash)
 
     @property
     def is_published(self) -> bool:
@@ -258,14 +303,24 @@ class Initiative(models.Model):
         return [str(choices.Need(value).label) for value in self.needs]
 
     def clean(self):
-        errors = {}
-        for validate in (
-            self._validate_location,
+        self._run_rules((self._validate_location, *self._non_spatial_rules()))
+
+    def clean_non_spatial(self):
+        """The rules of clean() that need no query: an import checks many records at once
+        against the territories in one spatial join instead (initiatives.importing)."""
+        self._run_rules(self._non_spatial_rules())
+
+    def _non_spatial_rules(self):
+        return (
             self._validate_themes,
             self._validate_lists,
             self._validate_start_date,
             self._validate_languages,
-        ):
+        )
+
+    def _run_rules(self, rules):
+        errors = {}
+        for validate in rules:
             try:
                 validate()
             except ValidationError as error:
@@ -352,6 +407,46 @@ class Revision(models.Model):
         verbose_name = _("revision")
         verbose_name_plural = _("revisions")
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return f"{self.initiative} ({self.get_status_display()})"
+
+
+class ClaimStatus(models.TextChoices):
+    PENDING = "pending", _("Pending moderation")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Claim(models.Model):
+    """Someone says an initiative without a holder (an imported one) is theirs. Private: a
+    moderator decides; once approved, the claimant gets the private link by e-mail."""
+
+    initiative = models.ForeignKey(
+        Initiative, verbose_name=_("initiative"), on_delete=models.CASCADE, related_name="claims"
+    )
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(_("role in the initiative"), max_length=100)
+    message = models.TextField(_("message"), blank=True, validators=[MaxLengthValidator(2000)])
+    status = models.CharField(
+        _("status"), max_length=10, choices=ClaimStatus, default=ClaimStatus.PENDING
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["status"])]
 
     def __str__(self) -> str:

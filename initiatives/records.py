@@ -26,6 +26,8 @@ TEXT_FIELDS = (
     "economic_model",
     "governance",
     "animation",
+    "licence",
+    "attribution",
 )
 TRUE = {"true", "1", "yes", "oui", "vrai"}
 FALSE = {"false", "0", "no", "non", "faux"}
@@ -70,14 +72,19 @@ def parse_start_date(value) -> tuple[date | None, str]:
     )
 
 
-def parse_point(lon, lat) -> Point:
+def parse_lon_lat(lon, lat) -> tuple[float, float]:
+    """(longitude, latitude) as numbers in range; a decimal comma is accepted."""
     try:
         x, y = float(str(lon).replace(",", ".")), float(str(lat).replace(",", "."))
     except (TypeError, ValueError):
         raise ValidationError(_("Longitude and latitude must be numbers.")) from None
     if not (math.isfinite(x) and math.isfinite(y)) or not (-180 <= x <= 180 and -90 <= y <= 90):
         raise ValidationError(_("Longitude and latitude are out of range."))
-    return Point(x, y, srid=4326)
+    return x, y
+
+
+def parse_point(lon, lat) -> Point:
+    return Point(*parse_lon_lat(lon, lat), srid=4326)
 
 
 def record_values(record: dict) -> dict:

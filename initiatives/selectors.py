@@ -15,6 +15,7 @@ from initiatives.choices import PublicationStatus
 from initiatives.models import FRESHNESS, Initiative, Revision, RevisionStatus
 from initiatives.search import initiatives_searched
 from territories.models import Territory
+from territories.selectors import communes_named_like
 
 
 @dataclass(frozen=True)
@@ -103,14 +104,33 @@ def initiatives_change_stamp(*, initiatives: QuerySet[Initiative]) -> tuple[int,
     return stamp["count"], stamp["latest"]
 
 
+def published_sources() -> QuerySet:
+    """Each source of the published initiatives with its licence, attribution and count."""
+    return (
+        published_initiatives()
+        .order_by()
+        .values("source", "licence", "attribution")
+        .annotate(count=Count("id"))
+        .order_by("-count", "source", "licence")
+    )
+
+
 # Contributions and moderation
 
 # Initiatives that are, or may become, public.
 LIVE_STATUSES = (PublicationStatus.PENDING, PublicationStatus.PUBLISHED)
 
 
+# The moderation rule for "the same initiative twice": near, with a similar name.
+DUPLICATE_DISTANCE_M = 150
+DUPLICATE_MIN_SIMILARITY = 0.3
+
+
 def possible_duplicates(
-    *, initiative: Initiative, distance_m: float = 150, min_similarity: float = 0.3
+    *,
+    initiative: Initiative,
+    distance_m: float = DUPLICATE_DISTANCE_M,
+    min_similarity: float = DUPLICATE_MIN_SIMILARITY,
 ) -> QuerySet[Initiative]:
     """Other live initiatives within `distance_m` metres with a similar name, or with the same
     website. Distances on the geography type, so in metres."""
@@ -170,15 +190,16 @@ def initiatives_due_for_reminder(*, now: datetime, resend_after: timedelta) -> Q
 
 
 def commune_named(*, text: str) -> Territory | None:
-    """The commune of the served territory typed as "Name" or "Name (code)"; None if unknown
-    or ambiguous. Resolved against our own territories, never an outside geocoder."""
+    """The commune of the served territory typed as "Name (code)", or as its name with or
+    without article, accents or hyphens ("la teste", "reole"); None if unknown or ambiguous.
+    Resolved against our own territories, never an outside geocoder."""
     text = text.strip()
     communes = Territory.objects.filter(level=Territory.Level.COMMUNE)
     if text.endswith(")") and "(" in text:
         name, code = text[:-1].rsplit("(", 1)
         found = communes.filter(code=code.strip(), name__iexact=name.strip())
     else:
-        found = communes.filter(name__iexact=text)
+        found = communes_named_like(text=text) if text else communes.none()
     matches = list(found[:2])
     return matches[0] if len(matches) == 1 else None
 

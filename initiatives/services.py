@@ -14,14 +14,22 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from tqdm import tqdm
 
 from initiatives import emails
 from initiatives.choices import ActivityStatus, PublicationStatus
 from initiatives.models import DESCRIPTIVE_FIELDS, Initiative, Revision, RevisionStatus
 
 # Fields an import may set; everything else (territory, timestamps, status) is derived.
-IMPORTABLE = (*DESCRIPTIVE_FIELDS, "is_synthetic", "contact_email", "last_confirmed_at")
+IMPORTABLE = (
+    *DESCRIPTIVE_FIELDS,
+    "is_synthetic",
+    "contact_email",
+    "last_confirmed_at",
+    "source_url",
+    "licence",
+    "attribution",
+    "raw_values",
+)
 
 
 @dataclass
@@ -30,22 +38,25 @@ class ImportRow:
     source_id: str
     values: dict  # field values, including "location"
     error: ValidationError | None = None  # a parse error found before the service
+    notes: list[str] = field(default_factory=list)  # what was kept aside or removed, said
 
 
-@dataclass
-class InitiativeImportReport:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    rejected: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
+def initiatives_import(
+    *,
+    rows: Iterable[ImportRow],
+    source: str,
+    status: str = PublicationStatus.PUBLISHED,
+    progress: bool = False,
+    total: int | None = None,
+    **options,
+):
+    """Create or update initiatives by (source, source id), validated with the model's rules
+    and written in bulk; see initiatives.importing.pipeline.import_rows for the options."""
+    from initiatives.importing.pipeline import import_rows
 
-
-def _reason(error: ValidationError) -> str:
-    if hasattr(error, "error_dict"):
-        return "; ".join(
-            f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
-        )
-    return " ".join(error.messages)
+    return import_rows(
+        rows=rows, source=source, status=status, progress=progress, total=total, **options
+    )
 
 
 def _apply(initiative: Initiative, values: dict) -> bool:
@@ -58,51 +69,6 @@ def _apply(initiative: Initiative, values: dict) -> bool:
             setattr(initiative, name, value)
             changed = True
     return changed
-
-
-def initiative_import_row(
-    *, row: ImportRow, source: str, status: str, report: InitiativeImportReport
-) -> None:
-    """Create or update one initiative by (source, source id). Invalid rows are reported and
-    not stored."""
-    if row.error is not None:
-        report.rejected.append((row.line, _reason(row.error)))
-        return
-    initiative = Initiative.objects.filter(source=source, source_id=row.source_id).first()
-    created = initiative is None
-    if created:
-        initiative = Initiative(source=source, source_id=row.source_id, publication_status=status)
-    values = {k: v for k, v in row.values.items() if k in IMPORTABLE or k == "location"}
-    if not _apply(initiative, values) and not created:
-        report.unchanged.append(row.source_id)
-        return
-    try:
-        with transaction.atomic():
-            initiative.full_clean()
-            initiative.save()
-    except ValidationError as error:
-        report.rejected.append((row.line, _reason(error)))
-        return
-    (report.created if created else report.updated).append(row.source_id)
-
-
-def initiatives_import(
-    *,
-    rows: Iterable[ImportRow],
-    source: str,
-    status: str = PublicationStatus.PUBLISHED,
-    progress: bool = False,
-    total: int | None = None,
-) -> InitiativeImportReport:
-    report = InitiativeImportReport()
-    seen: set[str] = set()
-    for row in tqdm(rows, desc=source, unit="row", total=total, disable=not progress):
-        if row.source_id in seen:
-            report.rejected.append((row.line, f"duplicate id {row.source_id!r} in the file"))
-            continue
-        seen.add(row.source_id)
-        initiative_import_row(row=row, source=source, status=status, report=report)
-    return report
 
 
 # Contributions by residents, and their moderation.

@@ -1,12 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from initiatives import embed, views
+from initiatives import claim_views, embed, views
 
 app_name = "initiatives"
 urlpatterns = [
     path("", views.home, name="home"),
     path("initiatives/<int:pk>/", views.initiative_detail, name="detail"),
+    path("initiatives/<int:pk>/revendiquer/", claim_views.claim, name="claim"),
     path("contribuer/", views.contribute, name="contribute"),
     path("integrer/", embed.embed_builder, name="embed"),
     path("integrer/carte/", embed.embed_map, name="embed-map"),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from initiatives import choices, detail, log_filters, panels
+from initiatives.claims import claim_approve, claim_reject, pending_claims
 from initiatives.clients import client_address
 from initiatives.emails import private_link_url
 from initiatives.forms import (
@@ -236,7 +237,12 @@ def moderation(request):
     return render(
         request,
         "initiatives/moderation.html",
-        {"submissions": submissions, "revisions": revisions, "rejection": RejectionForm()},
+        {
+            "submissions": submissions,
+            "revisions": revisions,
+            "claims": pending_claims(),
+            "rejection": RejectionForm(),
+        },
     )
 
 
@@ -273,21 +279,32 @@ def _moderate(request) -> None:
     submissions = pending_submissions().filter(pk__in=_ids(request, "submission"))
     revisions = pending_revisions().filter(pk__in=_ids(request, "revision"))
     # (name, approve, reject): the services bound to each pending item.
-    pending = [
-        (
-            item.name,
-            partial(initiative_approve, initiative=item),
-            partial(initiative_reject, initiative=item, reason=reason),
-        )
-        for item in submissions
-    ] + [
-        (
-            item.initiative.name,
-            partial(revision_approve, revision=item),
-            partial(revision_reject, revision=item, reason=reason),
-        )
-        for item in revisions
-    ]
+    pending = (
+        [
+            (
+                item.name,
+                partial(initiative_approve, initiative=item),
+                partial(initiative_reject, initiative=item, reason=reason),
+            )
+            for item in submissions
+        ]
+        + [
+            (
+                item.initiative.name,
+                partial(revision_approve, revision=item),
+                partial(revision_reject, revision=item, reason=reason),
+            )
+            for item in revisions
+        ]
+        + [
+            (
+                item.initiative.name,
+                partial(claim_approve, claim=item),
+                partial(claim_reject, claim=item, reason=reason),
+            )
+            for item in pending_claims().filter(pk__in=_ids(request, "claim"))
+        ]
+    )
     done = sum(
         _decide(request, action, approve=approve, reject=reject, name=name)
         for name, approve, reject in pending

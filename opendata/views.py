@@ -12,7 +12,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from initiatives.api.filters import InitiativeFilter
-from initiatives.selectors import initiatives_change_stamp, published_initiatives
+from initiatives.choices import LICENCE_URLS, SHARE_ALIKE, Licence
+from initiatives.selectors import (
+    initiatives_change_stamp,
+    published_initiatives,
+    published_sources,
+)
 from opendata import encoding, http
 from opendata.catalogue import code_lists, data_sources, table_schema
 from territories.api.filters import TerritoryFilter
@@ -105,13 +110,28 @@ def data_page(request: HttpRequest) -> HttpResponse:
     published = published_initiatives()
     count, latest = initiatives_change_stamp(initiatives=published)
     synthetic = published.filter(is_synthetic=True).count()
+    sources = _initiative_sources()
     context = {
         "licence": settings.OPEN_DATA_LICENCE,
         "columns": table_schema(csv_url="")["fields"],
         "code_lists": code_lists(),
         "sources": data_sources(),
+        "initiative_sources": sources,
+        "share_alike": any(source["share_alike"] for source in sources),
         "count": count,
         "synthetic_count": synthetic,
         "last_change": latest,
     }
     return render(request, "opendata/index.html", context)
+
+
+def _initiative_sources() -> list[dict]:
+    return [
+        {
+            **source,
+            "licence_label": Licence(source["licence"]).label,
+            "licence_url": LICENCE_URLS.get(source["licence"], ""),
+            "share_alike": source["licence"] in SHARE_ALIKE,
+        }
+        for source in published_sources()
+    ]

@@ -4,7 +4,20 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.gis.geos import Point, Polygon
-from django.db.models import Case, Count, IntegerField, Max, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Concat, Lower, Trim
 
 from territories.models import Territory
 
@@ -75,3 +88,34 @@ def territories_change_stamp(*, territories: QuerySet[Territory]) -> tuple[int, 
     """(count, latest updated_at) of the territories."""
     stamp = territories.order_by().aggregate(count=Count("id"), latest=Max("updated_at"))
     return stamp["count"], stamp["latest"]
+
+
+def _search_key(expression):
+    """A name as it is searched: no accents, lower case, hyphens and apostrophes as spaces,
+    without its leading article ("La Teste-de-Buch" → "teste de buch")."""
+    plain = Lower(Func(expression, function="unaccent", output_field=CharField()))
+    spaced = Func(plain, Value(r"[-'’\s]+"), Value(" "), Value("g"), function="regexp_replace")
+    return Func(
+        Trim(spaced),
+        Value(r"^(le|la|les|l) "),
+        Value(""),
+        function="regexp_replace",
+        output_field=CharField(),
+    )
+
+
+def communes_named_like(*, text: str) -> QuerySet[Territory]:
+    """Communes whose name is the text, with or without its article, accents or hyphens
+    ("la teste", "Le Barp", "reole"); failing that, those whose name starts with it.
+    Exact matches first."""
+    key = _search_key(Value(text.strip(), output_field=CharField()))
+    communes = Territory.objects.filter(level=Territory.Level.COMMUNE).annotate(
+        search_key=_search_key("name"), typed_key=key
+    )
+    exact = communes.filter(search_key=F("typed_key"))
+    if exact.exists():
+        return exact.order_by("name", "code")
+    return communes.filter(
+        Q(search_key__startswith=F("typed_key"))
+        | Q(search_key__contains=Concat(Value(" "), F("typed_key")))
+    ).order_by("name", "code")

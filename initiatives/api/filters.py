@@ -60,12 +60,16 @@ class InitiativeFilter(django_filters.FilterSet):
     )
     theme = ArrayOverlapFilter(field_name="themes", choices=choices.Theme.choices)
     actor_type = ArrayOverlapFilter(field_name="actor_types", choices=choices.ActorType.choices)
+    # distinct=False on plain columns: they cannot repeat rows, and a DISTINCT breaks the
+    # exports, which select the ids of this queryset ("subquery has too many columns").
     collaboration_mode = django_filters.MultipleChoiceFilter(
-        choices=choices.CollaborationMode.choices
+        choices=choices.CollaborationMode.choices, distinct=False
     )
-    economic_model = django_filters.MultipleChoiceFilter(choices=choices.EconomicModel.choices)
+    economic_model = django_filters.MultipleChoiceFilter(
+        choices=choices.EconomicModel.choices, distinct=False
+    )
     status = django_filters.MultipleChoiceFilter(
-        field_name="activity_status", choices=choices.ActivityStatus.choices
+        field_name="activity_status", choices=choices.ActivityStatus.choices, distinct=False
     )
     started_after = django_filters.DateFilter(
         field_name="start_date", lookup_expr="gte", label=_("started on or after (YYYY-MM-DD)")
@@ -77,6 +81,7 @@ class InitiativeFilter(django_filters.FilterSet):
         field_name="updated_at", lookup_expr="gte", label=_("updated since (ISO 8601)")
     )
     is_synthetic = django_filters.BooleanFilter(label=_("fictional demonstration example"))
+    licence = django_filters.MultipleChoiceFilter(choices=choices.Licence.choices, distinct=False)
     q = django_filters.CharFilter(
         method="filter_text",
         max_length=200,
@@ -100,6 +105,7 @@ class InitiativeFilter(django_filters.FilterSet):
             "started_before",
             "updated_since",
             "is_synthetic",
+            "licence",
             "q",
         ]
 

@@ -45,8 +45,11 @@ def test_every_optional_answer_is_shown_with_its_label_in_words(client):
 def test_the_source_is_in_words_with_the_licence(client):
     page = _page(client, make_initiative(source="resident"))
 
-    assert "Source : ajoutée par son porteur sur le Radar territorial." in page
-    assert "Licence Ouverte" in page
+    provenance = " ".join(re.search(r'<p class="provenance">(.*?)</p>', page, re.S)[1].split())
+    assert provenance == (
+        "Source : ajoutée par son porteur sur le Radar territorial "
+        "· Licence : Licence Ouverte / Open Licence 2.0 (Etalab)"
+    )
     assert "Source : resident" not in page
     assert "(Bordeaux)" not in page
 

@@ -51,6 +51,7 @@ class Command(BaseCommand):
             population_csv=str(GIRONDE / "populations-2023-gironde.csv"),
             population_code_field="insee_code",
             population_field="population_municipale",
+            population_name_field="name",
             population_year=2023,
             population_source="INSEE, populations légales 2023 (population municipale)",
             **options,
@@ -89,10 +90,12 @@ class Command(BaseCommand):
             ),
             ("demo", demo.synthetic_rows()),
         ):
-            report = initiatives_import(rows=rows, source=source, progress=progress)
+            report = initiatives_import(
+                rows=rows, source=source, progress=progress, provenance=demo.PROVENANCE[source]
+            )
             self.stdout.write(
-                f"{source}: created {len(report.created)}, updated {len(report.updated)}, "
-                f"unchanged {len(report.unchanged)}, rejected {len(report.rejected)}"
+                f"{source}: created {report.created}, updated {report.updated}, "
+                f"unchanged {report.unchanged}, rejected {len(report.rejected)}"
             )
             for line, reason in report.rejected:
                 self.stderr.write(f"  {source} #{line}: {reason}")

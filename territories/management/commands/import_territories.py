@@ -36,6 +36,11 @@ class Command(BaseCommand):
         parser.add_argument("--population-year", type=int)
         parser.add_argument("--population-source", default="")
         parser.add_argument("--population-encoding", default="utf-8")
+        parser.add_argument(
+            "--population-name-field",
+            help="Column of the official names (e.g. INSEE's, with their articles): they "
+            "replace the geometry file's names.",
+        )
 
     def handle(self, *args, **options):
         if bool(options["parent_level"]) != bool(options["parent_field"]):
@@ -50,6 +55,7 @@ class Command(BaseCommand):
                 parent_field=options["parent_field"],
                 source_crs=options["crs"],
             )
+            frame = self._official_names(frame, options)
             rows, report = territory_rows(
                 frame, population=population, metric_srid=settings.RADAR_METRIC_SRID
             )
@@ -64,6 +70,27 @@ class Command(BaseCommand):
         except TerritoryImportError as error:
             raise CommandError(str(error)) from None
         write_report(self, report)
+
+    def _official_names(self, frame, options):
+        """The population table's names where it has one for the code ("Le Barp" where the
+        2018 boundaries say "Barp")."""
+        column, path = options["population_name_field"], options["population_csv"]
+        if not column or not path:
+            return frame
+        table = read_table(path, encoding=options["population_encoding"])
+        require_columns(table, [options["population_code_field"], column], path)
+        names = {
+            code.strip(): name.strip()
+            for code, name in zip(
+                table[options["population_code_field"]], table[column], strict=True
+            )
+            if name.strip()
+        }
+        frame = frame.copy()
+        frame["name"] = [
+            names.get(code, name) for code, name in zip(frame["code"], frame["name"], strict=True)
+        ]
+        return frame
 
     def _population(self, options) -> Population | None:
         path = options["population_csv"]

@@ -2,19 +2,17 @@
 
 import django.contrib.postgres.indexes
 import django.contrib.postgres.search
-from django.contrib.postgres.operations import UnaccentExtension
 from django.db import migrations
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("initiatives", "0003_moderators_group"),
-        ("territories", "0001_initial"),
+        ("initiatives", "0005_claims"),
+        ("territories", "0002_unaccent"),
     ]
 
     operations = [
-        UnaccentExtension(),
-        # French stemming after accents are removed: "Mérignac", "merignac" and "MERIGNAC"
+        # unaccent comes with territories 0002. French stemming after accents are removed: "Mérignac", "merignac" and "MERIGNAC"
         # are one word; French stop words go as in the plain "french" configuration.
         migrations.RunSQL(
             """
