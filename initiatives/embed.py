@@ -92,7 +92,6 @@ def _frame_ancestors() -> dict:
 def embed_map(request):
     response = _embed_map(request)
     response._csp_config = _frame_ancestors()
-    response["Cache-Control"] = "public, max-age=300"
     return response
 
 

@@ -253,3 +253,28 @@ def test_no_public_page_is_wider_than_a_phone(site, phone_page):
     page.goto(site.url + "/open-data/")
     page.screenshot(path=str(ARTIFACTS / "13a-open-data-360.png"), full_page=True)
     assert too_wide == {}
+
+
+NEW_PAGES = ["/integrer/", "/radar/territoire/33039/suivre/"]
+
+
+@pytest.mark.parametrize("width", [360, 1366])
+def test_the_new_pages_are_accessible_at_both_widths(site, browser, axe, screenshot, width):
+    context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 900})
+    page = context.new_page()
+    block_tiles(page)
+    first = page.request.get(site.url + "/api/v1/initiatives/?page_size=1").json()
+    detail = f"/initiatives/{first['features'][0]['id']}/?q=tiers"
+    for path in [*NEW_PAGES, detail]:
+        page.goto(site.url + path, timeout=SLOW_PAGE_MS)
+        assert axe(page) == [], path
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= width, path
+        name = path.strip("/").split("?")[0].replace("/", "-") or "home"
+        screenshot(page, f"13a-{name}-{width}")
+    page.get_by_role("link", name="Retour à la carte").click()
+    assert page.url.endswith("/?q=tiers#initiative-list")
+    page.goto(site.url + "/radar/territoire/33039/suivre/")
+    page.get_by_label("Votre adresse e-mail").fill(f"axe-{width}@example.net")
+    page.get_by_role("button", name="Suivre par courriel").click()
+    assert axe(page) == []
+    context.close()
