@@ -246,12 +246,23 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Territorial Radar API",
-    "DESCRIPTION": "Open data on local collaborative initiatives. No personal data.",
+    "DESCRIPTION": (
+        "Open data on local collaborative initiatives. No personal data.\n\n"
+        "Errors come in the request's language (Accept-Language: fr by default, or en). A "
+        "query parameter given empty, or a single-valued one given twice, is refused (400, "
+        "naming it); list parameters may repeat. Text may not hold NUL characters. The radar's "
+        "analyses answer 202 with Retry-After while a result is being computed."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"ActorTypeEnum": "initiatives.choices.ActorType"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "common.api.schema.query_strings_are_not_empty",
+    ],
 }
 
 LOGIN_URL = "admin:login"

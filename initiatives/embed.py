@@ -99,7 +99,15 @@ def _embed_map(request):
     form = MapFilterForm(request.GET)
     filters = form.filters()
     initiatives = initiatives_matching(filters=filters).only(
-        "id", "name", "short_description", "themes", "is_synthetic", "territory__name"
+        "id",
+        "name",
+        "short_description",
+        "themes",
+        "is_synthetic",
+        "territory__name",
+        # the "to be confirmed" badge reads them
+        "created_at",
+        "last_confirmed_at",
     )
     page = Paginator(initiatives, EMBED_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()

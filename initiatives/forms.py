@@ -12,23 +12,48 @@ from territories.selectors import territory_by_code
 BLANK = [("", _("I do not know"))]
 
 
+class _OptionalSelect(forms.Select):
+    # Select asks its first choice whether to write `required`, which reads the choices a
+    # second time; this select is never required.
+    def use_required_attribute(self, initial):
+        return False
+
+
 class TerritoryChoiceField(forms.ChoiceField):
     """A commune or an EPCI by its code; cleans to the Territory (territory_by_code)."""
+
+    LEVELS = (Territory.Level.EPCI, Territory.Level.COMMUNE)
+    widget = _OptionalSelect
 
     def __init__(self, **kwargs):
         super().__init__(choices=self._choices_with_all, **kwargs)
 
     @staticmethod
     def _choices_with_all():
+        grouped = territory_choices()
         return [
             ("", _("The whole territory")),
-            (_("Intercommunalities"), territory_choices(level=Territory.Level.EPCI)),
-            (_("Communes"), territory_choices(level=Territory.Level.COMMUNE)),
+            (_("Intercommunalities"), grouped[Territory.Level.EPCI]),
+            (_("Communes"), grouped[Territory.Level.COMMUNE]),
         ]
+
+    def validate(self, value):
+        # Only "required" here: clean() resolves the code itself, so that validating never
+        # reads the long list of choices (rendering the select reads it once).
+        forms.Field.validate(self, value)
 
     def clean(self, value):
         code = super().clean(value)
-        return territory_by_code(code=code) if code else None
+        if not code:
+            return None
+        territory = territory_by_code(code=code)
+        if territory is None or territory.level not in self.LEVELS:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": code},
+            )
+        return territory
 
 
 class MapFilterForm(forms.Form):

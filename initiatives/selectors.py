@@ -214,8 +214,12 @@ def commune_choices() -> list[str]:
     ]
 
 
-def territory_choices(*, level: str) -> list[tuple[str, str]]:
-    """(code, name) of the territories of a level (EPCI, communes) one may filter the public
-    map by, sorted by name."""
-    rows = Territory.objects.filter(level=level).order_by("name", "code")
-    return list(rows.values_list("code", "name"))
+def territory_choices() -> dict[str, list[tuple[str, str]]]:
+    """(code, name) of the EPCI and of the communes one may filter the public map by, by
+    level, sorted by name: one query."""
+    levels = (Territory.Level.EPCI, Territory.Level.COMMUNE)
+    rows = Territory.objects.filter(level__in=levels).order_by("name", "code")
+    grouped = {level: [] for level in levels}
+    for level, code, name in rows.values_list("level", "code", "name"):
+        grouped[level].append((code, name))
+    return grouped

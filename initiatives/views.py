@@ -51,7 +51,15 @@ LIST_PAGE_SIZE = 50
 def home(request):
     form = MapFilterForm(request.GET)
     initiatives = initiatives_matching(filters=form.filters()).only(
-        "id", "name", "short_description", "themes", "is_synthetic", "territory__name"
+        "id",
+        "name",
+        "short_description",
+        "themes",
+        "is_synthetic",
+        "territory__name",
+        # needs_confirmation, shown on each row
+        "last_confirmed_at",
+        "created_at",
     )
     page = Paginator(initiatives, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()

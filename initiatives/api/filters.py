@@ -2,10 +2,9 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from common.api.filters import BBoxField
+from common.api.filters import BBOX_SCHEMA, BBoxField
 from initiatives import choices
 from initiatives.models import Initiative
 from initiatives.selectors import (
@@ -25,6 +24,28 @@ class ArrayOverlapFilter(django_filters.MultipleChoiceFilter):
         return qs.filter(**{f"{self.field_name}__overlap": list(value)})
 
 
+class StrictBooleanField(forms.NullBooleanField):
+    """true or false (also 1 or 0); anything else is refused rather than ignored."""
+
+    widget = forms.TextInput
+    VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        try:
+            return self.VALUES[str(value).strip().lower()]
+        except KeyError:
+            raise ValidationError(_("Give true or false."), code="invalid") from None
+
+    def validate(self, value):
+        pass
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
 class TerritoryCodeField(forms.CharField):
     """A territory code (territories.selectors.territory_by_code resolves it)."""
 
@@ -40,12 +61,21 @@ class TerritoryCodeField(forms.CharField):
         return territory
 
 
-@extend_schema_field(OpenApiTypes.STR)
+@extend_schema_field(BBOX_SCHEMA)
 class BBoxMethodFilter(django_filters.Filter):
     field_class = BBoxField
 
 
-@extend_schema_field(OpenApiTypes.STR)
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "territory-code",
+        "maxLength": 20,
+        "description": "A territory code (INSEE or SIREN); initiatives inside it, and inside "
+        "the territories within it. When a code recurs across levels, the finest is meant. "
+        "An unknown code is refused (400).",
+    }
+)
 class TerritoryCodeFilter(django_filters.Filter):
     field_class = TerritoryCodeField
 
@@ -80,7 +110,7 @@ class InitiativeFilter(django_filters.FilterSet):
     updated_since = django_filters.IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label=_("updated since (ISO 8601)")
     )
-    is_synthetic = django_filters.BooleanFilter(label=_("fictional demonstration example"))
+    is_synthetic = StrictBooleanFilter(label=_("fictional demonstration example"))
     licence = django_filters.MultipleChoiceFilter(choices=choices.Licence.choices, distinct=False)
     q = django_filters.CharFilter(
         method="filter_text",

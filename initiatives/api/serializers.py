@@ -24,7 +24,7 @@ PUBLIC_FIELDS = [
 
 
 class InitiativeSerializer(GeoFeatureModelSerializer):
-    territory = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    territory = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     needs_confirmation = serializers.BooleanField(read_only=True)
 
     class Meta:

@@ -2,24 +2,50 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.api.responses import bad_request, detail
 from initiatives import choices
 from initiatives.clients import client_address
 from initiatives.emails import private_link_url
 from initiatives.records import parse_point
 from initiatives.services import SubmissionRateLimited, initiative_submit
 
+# Text with something else than spaces (the text is trimmed before it is checked).
+NOT_BLANK = RegexValidator(r"\S", message=_("This field may not be blank."))
+LANGUAGE_CODE = RegexValidator(
+    r"^[A-Za-z]{2,3}$", message=_("Give languages as two- or three-letter codes, such as fr, en.")
+)
 
-def _choice_list(choice_class):
-    return serializers.ListField(
-        child=serializers.ChoiceField(choices=choice_class.choices), required=False
-    )
+
+class UniqueListField(serializers.ListField):
+    """A list in which a value may not be repeated."""
+
+    def to_internal_value(self, data):
+        values = super().to_internal_value(data)
+        if len(values) != len(set(values)):
+            raise serializers.ValidationError(_("A value is repeated."))
+        return values
+
+
+def _choice_list(choice_class, **kwargs):
+    field_class = extend_schema_field(
+        {
+            "type": "array",
+            "items": {"type": "string", "enum": list(choice_class.values)},
+            "uniqueItems": True,
+            **({"minItems": kwargs["min_length"]} if "min_length" in kwargs else {}),
+        }
+    )(type(f"{choice_class.__name__}List", (UniqueListField,), {}))
+    kwargs.setdefault("required", False)
+    return field_class(child=serializers.ChoiceField(choices=choice_class.choices), **kwargs)
 
 
 def _choice(choice_class):
@@ -36,24 +62,35 @@ class GeoJSONPointSerializer(serializers.Serializer):
 
 
 class SubmissionInputSerializer(serializers.Serializer):
-    """The place is `location` (a GeoJSON Point, WGS84) or `lon` and `lat`."""
+    """The place is `location` (a GeoJSON Point, WGS84 longitude then latitude) or `lon` and
+    `lat`; it must lie inside the territory the instance serves (the Gironde for the demo).
+    The start date may not be in the future. Text is trimmed, and may not hold NUL
+    characters."""
 
-    name = serializers.CharField()
-    short_description = serializers.CharField()
-    themes = serializers.ListField(child=serializers.ChoiceField(choices=choices.Theme.choices))
+    name = serializers.CharField(max_length=200, validators=[NOT_BLANK])
+    short_description = serializers.CharField(max_length=280, validators=[NOT_BLANK])
+    themes = _choice_list(choices.Theme, min_length=1, required=True)
     contact_email = serializers.EmailField(
         help_text=_("Private: never published. The private link is sent there.")
     )
     location = GeoJSONPointSerializer(required=False)
     lon = serializers.FloatField(required=False)
     lat = serializers.FloatField(required=False)
-    description = _text()
-    website = _text()
-    address = _text()
+    description = _text(max_length=10_000)
+    website = serializers.URLField(
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text="A web address: http, https, ftp or ftps, then a host name with a "
+        "top-level domain (at most 253 characters), localhost or an IP address.",
+    )
+    address = _text(max_length=300)
     activity_status = serializers.ChoiceField(
         choices=choices.ActivityStatus.choices, required=False
     )
-    start_date = serializers.DateField(required=False, allow_null=True)
+    start_date = serializers.DateField(
+        required=False, allow_null=True, help_text="Not in the future."
+    )
     actor_types = _choice_list(choices.ActorType)
     collaboration_mode = _choice(choices.CollaborationMode)
     economic_model = _choice(choices.EconomicModel)
@@ -64,7 +101,11 @@ class SubmissionInputSerializer(serializers.Serializer):
     reciprocity = serializers.BooleanField(required=False, allow_null=True)
     step_free_access = serializers.BooleanField(required=False, allow_null=True)
     usable_without_internet = serializers.BooleanField(required=False, allow_null=True)
-    languages = serializers.ListField(child=serializers.CharField(max_length=3), required=False)
+    languages = UniqueListField(
+        child=serializers.CharField(trim_whitespace=False, validators=[LANGUAGE_CODE]),
+        required=False,
+        help_text="ISO 639 codes of the languages spoken, such as fr, en.",
+    )
 
     def validate(self, attrs):
         attrs = dict(attrs)
@@ -102,12 +143,22 @@ class SubmissionCreateApi(APIView):
     @extend_schema(
         operation_id="submission_create",
         request=SubmissionInputSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Retry-After",
+                OpenApiTypes.INT,
+                OpenApiParameter.HEADER,
+                required=True,
+                response=[429],
+                description="Seconds to wait before submitting again.",
+            )
+        ],
         responses={
             201: SubmissionCreatedSerializer,
-            400: OpenApiResponse(description="Field-by-field errors, in the request's language."),
-            413: OpenApiResponse(description="The request body is too large."),
-            415: OpenApiResponse(description="The body must be application/json."),
-            429: OpenApiResponse(description="Too many submissions from this address."),
+            400: bad_request("Field-by-field errors, in the request's language."),
+            413: detail("The request body is too large."),
+            415: detail("The body must be application/json."),
+            429: detail("Too many submissions from this address; see Retry-After."),
         },
         tags=["submissions"],
     )

@@ -1,15 +1,27 @@
 """The radar's analytics over HTTP. Results are cached and recomputed in the background
-after data change (radar.reports.cache): a response says `stale: true` while that happens."""
+after data change (radar.reports.cache): a response says `stale: true` while that happens.
+The answers go through the output serializers of radar.api.serializers, which the OpenAPI
+document describes."""
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from initiatives import choices
-from radar.parameters import GAP_LEVELS, TREND_INFERENCES
+from common.api.query import refuse_ambiguous_parameters
+from common.api.responses import RETRY_AFTER, accepted, bad_request, not_found
+from radar.api.serializers import (
+    EmergingCollectionSerializer,
+    EmergingQuery,
+    GapCollectionSerializer,
+    GapQuery,
+    InsightsSerializer,
+    SignalsQuery,
+    SignalsSerializer,
+    TrendCollectionSerializer,
+    TrendsQuery,
+)
 from radar.reports.emerging import EmergingParams, emerging_features
 from radar.reports.gaps import GapParams, gap_features
 from radar.reports.insights import workshop_insights
@@ -18,15 +30,19 @@ from radar.reports.trends import TrendParams, trend_features
 from territories.selectors import territory_by_code
 
 
-class GapQuery(serializers.Serializer):
-    level = serializers.ChoiceField(choices=GAP_LEVELS, default="commune")
-    theme = serializers.ChoiceField(choices=choices.Theme.choices, required=False)
-    actor_type = serializers.ChoiceField(choices=choices.ActorType.choices, required=False)
-    collaboration_mode = serializers.ChoiceField(
-        choices=choices.CollaborationMode.choices, required=False
-    )
-    min_population = serializers.IntegerField(min_value=0, max_value=10_000_000, required=False)
-    radius_km = serializers.FloatField(min_value=0.1, max_value=200, required=False)
+def _validated(query_class, request) -> dict:
+    """The query parameters, checked: unknown values, empty or repeated parameters are 400."""
+    query = query_class(data=request.query_params)
+    refuse_ambiguous_parameters(request.query_params, names=query.fields)
+    query.is_valid(raise_exception=True)
+    return query.validated_data
+
+
+def _responses(ok, *, missing: str = "") -> dict:
+    responses = {200: ok, 202: accepted(), 400: bad_request()}
+    if missing:
+        responses[404] = not_found(missing)
+    return responses
 
 
 class RadarGapsApi(APIView):
@@ -37,24 +53,19 @@ class RadarGapsApi(APIView):
     located in the territory (they add up to the published total); the rates count the
     `active_initiatives`."""
 
-    @extend_schema(parameters=[GapQuery], responses={200: dict})
+    @extend_schema(
+        parameters=[GapQuery, RETRY_AFTER], responses=_responses(GapCollectionSerializer)
+    )
     def get(self, request):
-        query = GapQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        params = GapParams(**query.validated_data)
+        params = GapParams(**_validated(GapQuery, request))
         features, stale = gap_features(params)
-        return Response(
-            {
-                "type": "FeatureCollection",
-                "parameters": params.__dict__,
-                "stale": stale,
-                "features": features,
-            }
-        )
-
-
-class SignalsQuery(serializers.Serializer):
-    territory = serializers.CharField(max_length=20)
+        body = {
+            "type": "FeatureCollection",
+            "parameters": params.__dict__,
+            "stale": stale,
+            "features": features,
+        }
+        return Response(GapCollectionSerializer(body).data)
 
 
 class RadarSignalsApi(APIView):
@@ -62,15 +73,16 @@ class RadarSignalsApi(APIView):
     diversity of actors, mix of resources, digital-only initiatives, freshness. Unknown
     answers are counted apart, never as "no"."""
 
-    @extend_schema(parameters=[SignalsQuery], responses={200: dict})
+    @extend_schema(
+        parameters=[SignalsQuery, RETRY_AFTER],
+        responses=_responses(SignalsSerializer, missing="No territory has this code."),
+    )
     def get(self, request):
-        query = SignalsQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        code = query.validated_data["territory"]
+        code = _validated(SignalsQuery, request)["territory"]
         territory = territory_by_code(code=code)
         if territory is None:
             raise NotFound(_("Unknown territory %(code)s.") % {"code": code})
-        return Response(territory_signals(territory=territory))
+        return Response(SignalsSerializer(territory_signals(territory=territory)).data)
 
 
 class RadarInsightsApi(APIView):
@@ -78,16 +90,9 @@ class RadarInsightsApi(APIView):
     indicators; do multi-actor initiatives differ? Contingency tables, chi-square or Fisher's
     exact test, effect sizes and caveats."""
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(parameters=[RETRY_AFTER], responses={200: InsightsSerializer, 202: accepted()})
     def get(self, request):
-        return Response(workshop_insights())
-
-
-class EmergingQuery(serializers.Serializer):
-    max_radius_km = serializers.FloatField(min_value=0.5, max_value=100, default=10.0)
-    max_months = serializers.IntegerField(min_value=1, max_value=60, default=6)
-    min_cases = serializers.IntegerField(min_value=2, max_value=1000, default=3)
-    end = serializers.DateField(required=False)
+        return Response(InsightsSerializer(workshop_insights()).data)
 
 
 class RadarEmergingApi(APIView):
@@ -96,31 +101,22 @@ class RadarEmergingApi(APIView):
     permutation scan by month of start, 999 seeded replications). Circles as GeoJSON, with
     their p-value and recurrence interval said in words, and their member initiatives."""
 
-    @extend_schema(parameters=[EmergingQuery], responses={200: dict})
+    @extend_schema(
+        parameters=[EmergingQuery, RETRY_AFTER],
+        responses=_responses(EmergingCollectionSerializer),
+    )
     def get(self, request):
-        query = EmergingQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        values = dict(query.validated_data)
+        values = dict(_validated(EmergingQuery, request))
         values["end"] = values["end"].isoformat() if values.get("end") else ""
         params = EmergingParams(**values)
         features, stale = emerging_features(params)
-        return Response(
-            {"type": "FeatureCollection", "seed": params.seed, "stale": stale, "features": features}
-        )
-
-
-class TrendsQuery(serializers.Serializer):
-    level = serializers.ChoiceField(choices=GAP_LEVELS, default="commune")
-    inference = serializers.ChoiceField(
-        choices=TREND_INFERENCES,
-        default="permutation",
-        help_text="How the yearly Gi* p-values are obtained: 9,999 seeded permutations "
-        "(default), or the normal distribution of z as ESRI does (optimistic for sparse "
-        "yearly counts).",
-    )
-    end_year = serializers.IntegerField(
-        min_value=1900, max_value=2100, required=False, help_text="Last year (default: now)."
-    )
+        body = {
+            "type": "FeatureCollection",
+            "seed": params.seed,
+            "stale": stale,
+            "features": features,
+        }
+        return Response(EmergingCollectionSerializer(body).data)
 
 
 class RadarTrendsApi(APIView):
@@ -132,8 +128,8 @@ class RadarTrendsApi(APIView):
     spot, or no pattern). A GeoJSON FeatureCollection."""
 
     @extend_schema(
-        parameters=[TrendsQuery],
-        responses={200: dict},
+        parameters=[TrendsQuery, RETRY_AFTER],
+        responses=_responses(TrendCollectionSerializer),
         summary="Emerging hot-spot trends per territory",
         description=(
             "ESRI's Emerging Hot Spot Analysis of initiative starts: Getis-Ord Gi* of the "
@@ -146,15 +142,12 @@ class RadarTrendsApi(APIView):
         ),
     )
     def get(self, request):
-        query = TrendsQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        params = TrendParams(**query.validated_data).resolved()
+        params = TrendParams(**_validated(TrendsQuery, request)).resolved()
         features, stale = trend_features(params)
-        return Response(
-            {
-                "type": "FeatureCollection",
-                "parameters": params.__dict__,
-                "stale": stale,
-                "features": features,
-            }
-        )
+        body = {
+            "type": "FeatureCollection",
+            "parameters": params.__dict__,
+            "stale": stale,
+            "features": features,
+        }
+        return Response(TrendCollectionSerializer(body).data)

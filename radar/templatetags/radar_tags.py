@@ -20,4 +20,6 @@ def support_offers_for(initiative):
 @register.simple_tag
 def institution_membership(user):
     """The person's institution membership, or None (offers of support are theirs to make)."""
+    if not user.is_authenticated:
+        return None
     return selectors.membership_for(user=user)

@@ -18,7 +18,7 @@ PUBLIC_FIELDS = [
 class TerritorySerializer(GeoFeatureModelSerializer):
     # The feature id is the code; `code` also stays among the properties (the API contract).
     feature_id = serializers.CharField(source="code", read_only=True)
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Territory
