@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.csp import CSP
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
@@ -69,7 +70,7 @@ class EmbedForm(forms.Form):
 
 
 def _attribute(text: str) -> str:
-    return str(text).replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+    return escape(str(text))
 
 
 @require_GET

@@ -20,7 +20,7 @@ def test_the_builder_gives_an_iframe_snippet_for_a_territory_themes_and_a_height
     assert response.status_code == 200
     src = f"{settings.SITE_URL}/integrer/carte/?territory=33039&amp;theme=food"
     snippet = (
-        f'<iframe src="{src}" title="Initiatives collaboratives à Bègles" width="100%" '
+        f'<iframe src="{src}" title="Initiatives collaboratives — Bègles" width="100%" '
         'height="640" style="border:0;max-width:100%" loading="lazy"></iframe>'
     )
     assert response.context["snippet"] == snippet

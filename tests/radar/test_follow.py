@@ -36,7 +36,7 @@ def test_the_feed_is_atom_with_the_new_initiatives_and_requests_of_the_territory
     feed = _feed(client)
 
     assert feed.tag == f"{ATOM}feed"
-    assert feed.find(f"{ATOM}title").text == "Ce qui pousse à Bègles · Radar territorial"
+    assert feed.find(f"{ATOM}title").text == "Ce qui pousse — Bègles · Radar territorial"
     assert feed.find(f"{ATOM}id") is not None and feed.find(f"{ATOM}updated") is not None
     titles = [entry.find(f"{ATOM}title").text for entry in feed.iter(f"{ATOM}entry")]
     assert "Nouvelle initiative : Boîte à livres du Dorat" in titles
@@ -161,7 +161,7 @@ def test_the_digest_goes_to_confirmed_subscribers_with_a_one_click_unsubscribe(
 
     [mail] = mailoutbox
     assert mail.to == ["lectrice@example.net"]
-    assert mail.subject == "Quoi de neuf à Bègles"
+    assert mail.subject == "Quoi de neuf — Bègles"
     assert new.name in mail.body
     unsubscribe = _link(mail.body, "arreter")
     assert mail.extra_headers["List-Unsubscribe"] == f"<{unsubscribe}>"
