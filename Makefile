@@ -9,7 +9,7 @@ MANAGE := $(PY) manage.py
 .PHONY: help run test lint format stop db system-run system-test system-bench bench messages
 
 help:
-	@echo "make run    install what is missing, start the local PostGIS, load the demo, serve :$(PORT)"
+	@echo "make run    install what is missing, start the local PostGIS, load the demo, serve :$(PORT) and run the task worker"
 	@echo "make test   the same set-up, then the whole test suite"
 	@echo "make lint   ruff check and format check, and the import layers (lint-imports)"
 	@echo "make bench  benchmarks (long)"
@@ -41,8 +41,7 @@ db: $(VENV)/.installed
 
 run: system-run $(VENV)/.installed db
 	@$(MANAGE) load_demo
-	@echo "Serving http://127.0.0.1:$(PORT)/"
-	$(MANAGE) runserver 127.0.0.1:$(PORT)
+	@scripts/serve.sh $(PORT)
 
 test: system-test $(VENV)/.installed node_modules/.installed
 	$(VENV)/bin/lint-imports --no-cache

@@ -81,13 +81,16 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def serve_gunicorn(database_url: str, *, workers: int, ready_path: str):
-    """gunicorn with production settings; returns (process, base URL) once it answers."""
+def serve_gunicorn(
+    database_url: str, *, workers: int, ready_path: str, env: dict | None = None, log=None
+):
+    """gunicorn with production settings (or `env`); returns (process, base URL) once it
+    answers. Its messages go to `log` (an open file) when given."""
     port = free_port()
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "-w", str(workers),
          "-b", f"127.0.0.1:{port}", "--timeout", "120", "--log-level", "warning"],
-        cwd=ROOT, env=production_env(database_url),
+        cwd=ROOT, env=env or production_env(database_url), stdout=log, stderr=log,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):

@@ -1,5 +1,5 @@
 """OGC API items with a random bbox (about 100 features each) under wrk: 16 connections for
-30 s against gunicorn with 2 workers, on the radar_bench database of bench_export.py.
+30 s against gunicorn with 2 workers, on the radar_bench database (_synthetic.py).
 
     .venv/bin/python bench/bench_ogc.py
 """
@@ -13,7 +13,8 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_export import ensure_bench_database, start_gunicorn
+from _common import serve_gunicorn
+from _synthetic import BENCH_DB, SYNTHETIC_ROWS, ensure_database, url
 
 # About 0.04° x 0.03° (3 km x 3.3 km): some 100 of the 100,000 points spread over Gironde.
 WRK_SCRIPT = """
@@ -42,14 +43,14 @@ def sample_sizes(url: str) -> list[int]:
 def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (Debian's wrk package)")
-    ensure_bench_database()
-    server, url = start_gunicorn(workers=2)
+    ensure_database(BENCH_DB, SYNTHETIC_ROWS)
+    server, address = serve_gunicorn(url(BENCH_DB), workers=2, ready_path="/ogc/conformance")
     try:
-        print("features per sample box:", sample_sizes(url))
+        print("features per sample box:", sample_sizes(address))
         with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
             script.write(WRK_SCRIPT)
             script.flush()
-            command = ["wrk", "-t2", "-c16", "-d30s", "--latency", "-s", script.name, url]
+            command = ["wrk", "-t2", "-c16", "-d30s", "--latency", "-s", script.name, address]
             print(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
     finally:
         server.terminate()

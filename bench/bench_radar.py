@@ -48,9 +48,13 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
-def api_latencies(url: str, requests: int) -> None:
+def api_latencies(url: str, database: str, requests: int) -> None:
+    # Requests never compute: what `warm_radar` left out (a territory's signals) answers 202
+    # until the task worker has computed it.
+    first = {path: latency_ms(url + path) for path in ENDPOINTS}
+    manage(database, "run_worker", "--batch", "--no-reload", "--queue-name", "radar")
     for path in ENDPOINTS:
-        cold = latency_ms(url + path)
+        cold = first[path]
         latency_ms(url + path)  # the other worker's first request
         warm = [latency_ms(url + path) for _ in range(requests)]
         print(
@@ -85,10 +89,11 @@ def main(requests: int = 50, loads: int = 5) -> None:
     database = scratch_database("radar_bench_radar")
     manage(database, "createcachetable")
     manage(database, "load_demo", "-v0")
+    manage(database, "warm_radar")
     server, url = serve(database)
     try:
         print(f"radar API on the Gironde demo (gunicorn, 2 workers), {requests} warm requests each")
-        api_latencies(url, requests)
+        api_latencies(url, database, requests)
         timings = page_interactive(url, loads)
         print(
             f"  /radar/ interactive (all layers loaded, tiles blocked): median "

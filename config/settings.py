@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "leaflet",
+    "django_tasks_db",
     # The project's own apps, lowest layer first (see README, "Layout").
     "common",
     "territories",
@@ -56,8 +57,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.db_router.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "radar.middleware.ResultPendingMiddleware",
 ]
 
 if not DEBUG:
@@ -89,7 +92,27 @@ TEMPLATES = [
 # The embedded default: the project's own PostGIS cluster (see scripts/localpg.sh).
 LOCAL_PG_PORT = envint("RADAR_PG_PORT", 54329)
 DATABASE_URL = envstr("DATABASE_URL", f"postgis://radar@127.0.0.1:{LOCAL_PG_PORT}/radar")
-DATABASES = {"default": database_from_url(DATABASE_URL)}
+# Parallel plans make short queries slower on small machines (a vector tile at z12: 0.8 ms,
+# 29.5 ms with a parallel plan on 2 cores): off for every connection of the web processes by
+# default; a task worker may raise it (DATABASE_PARALLEL_WORKERS=2). -1 keeps the server's.
+DATABASE_PARALLEL_WORKERS = envint("DATABASE_PARALLEL_WORKERS", 0)
+
+
+def _database(url: str) -> dict:
+    database = database_from_url(url)
+    if DATABASE_PARALLEL_WORKERS >= 0:
+        setting = f"-c max_parallel_workers_per_gather={DATABASE_PARALLEL_WORKERS}"
+        options = database["OPTIONS"]
+        options["options"] = f"{options.get('options', '')} {setting}".strip()
+    return database
+
+
+DATABASES = {"default": _database(DATABASE_URL)}
+# An optional read replica for the public reads (config/db_router.py, docs/scaling.md).
+DATABASE_REPLICA_URL = envstr("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = _database(DATABASE_REPLICA_URL) | {"TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["config.db_router.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A database cache, so that rate limits and cached radar results hold across server processes.
@@ -123,7 +146,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "config.storage.StaticStorage"
         )
     },
 }
@@ -145,7 +168,8 @@ MAILERS = {
                 "username": envstr("EMAIL_HOST_USER", ""),
                 "password": envstr("EMAIL_HOST_PASSWORD", ""),
                 "use_tls": envbool("EMAIL_USE_TLS", True),
-                "timeout": 20,
+                # A hanging mail server holds a task worker this long, never a web worker.
+                "timeout": envint("EMAIL_TIMEOUT", 10),
             },
         }
         if _email_host
@@ -153,6 +177,22 @@ MAILERS = {
     )
 }
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Radar territorial <radar@localhost>")
+# Every e-mail is sent by the task worker; a failed one is tried again after 30 s, 1 min,
+# 2 min… (doubling, at most an hour apart) until EMAIL_RETRY_ATTEMPTS attempts have failed:
+# about two hours with the defaults. The moderators' queue then says so.
+EMAIL_RETRY_ATTEMPTS = envint("EMAIL_RETRY_ATTEMPTS", 9)
+EMAIL_RETRY_BASE_SECONDS = envint("EMAIL_RETRY_BASE_SECONDS", 30)
+# A pending e-mail whose task was lost (a worker killed mid-send) is enqueued again after this.
+EMAIL_STALLED_AFTER_SECONDS = envint("EMAIL_STALLED_AFTER_SECONDS", 120)
+
+# Background work (e-mails, the radar's recomputation) runs in a separate worker process:
+# `manage.py run_worker` (see README). Tasks are rows of the database (django-tasks-db).
+TASKS = {
+    "default": {
+        "BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "email", "radar", "imports"],
+    }
+}
 
 # Production hardening: on by default whenever DEBUG is off.
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
@@ -174,8 +214,10 @@ RADAR_SERVED_TERRITORY = {
     "level": envstr("RADAR_SERVED_LEVEL", "departement"),
     "code": envstr("RADAR_SERVED_CODE", "33"),
 }
-# Recompute the radar's results in the background after initiatives change (off: on demand).
-RADAR_RECOMPUTE_IN_BACKGROUND = envbool("RADAR_RECOMPUTE_IN_BACKGROUND", True)
+# The radar's results are computed by the task worker, never by a request: after published
+# initiatives change, one recomputation runs this many seconds after the first change of a
+# burst, and sees every change made meanwhile.
+RADAR_RECOMPUTE_DELAY_SECONDS = envint("RADAR_RECOMPUTE_DELAY_SECONDS", 5)
 # Distances and areas are computed in a metric projection (Lambert-93 for metropolitan France).
 RADAR_METRIC_SRID = envint("RADAR_METRIC_SRID", 2154)
 # Seed of every Monte Carlo of the radar (scan replications, Gi* permutations, Fisher test):
@@ -186,10 +228,11 @@ if RADAR_RANDOM_SEED < 0:
     raise ImproperlyConfigured("RADAR_RANDOM_SEED must be a whole number >= 0")
 
 MAP_TILE_URL = envstr("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
-MAP_TILE_ATTRIBUTION = envstr(
-    "MAP_TILE_ATTRIBUTION",
-    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+# The default attribution is shown translated on the maps (territories.templatetags.maps).
+MAP_TILE_ATTRIBUTION_DEFAULT = (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 )
+MAP_TILE_ATTRIBUTION = envstr("MAP_TILE_ATTRIBUTION", MAP_TILE_ATTRIBUTION_DEFAULT)
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (44.83, -0.58),
     "DEFAULT_ZOOM": 9,
@@ -243,6 +286,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
+    # A radar analysis that cannot be computed answers 422 with its reason (radar.failures).
+    "EXCEPTION_HANDLER": "radar.failures.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Territorial Radar API",

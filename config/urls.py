@@ -16,6 +16,7 @@ urlpatterns = [
     path("open-data/", include("opendata.urls")),
     path("ogc/", include("opendata.ogc.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("tiles/", include("config.tile_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -64,4 +64,4 @@ def claim_reject(*, claim: Claim, moderator, reason: str) -> None:
     _decide(claim, ClaimStatus.REJECTED, moderator)
     claim.email = ""
     claim.save()
-    transaction.on_commit(lambda: emails.send_claim_rejection(to=email, name=name, reason=reason))
+    emails.send_claim_rejection(to=email, name=name, reason=reason)

@@ -260,6 +260,12 @@ class Initiative(models.Model):
             models.Index(fields=["publication_status", "activity_status"]),
             models.Index(fields=["start_date"]),
             models.Index(fields=["updated_at"]),
+            # The public list's order: a page of 50 reads 50 index entries, not a sort of all.
+            models.Index(
+                fields=["name", "id"],
+                condition=models.Q(publication_status="published"),
+                name="initiative_published_by_name",
+            ),
             models.Index(fields=["licence"]),
             # The full-text search's expression (initiatives.search.search_vector).
             GinIndex(
@@ -451,3 +457,62 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.initiative} ({self.get_status_display()})"
+
+
+class OutgoingEmailKind(models.TextChoices):
+    PRIVATE_LINK = "private_link", _("Private link")
+    REJECTION = "rejection", _("Submission not published")
+    REVISION_REJECTION = "revision_rejection", _("Changes not published")
+    REMINDER = "reminder", _("Confirmation reminder")
+    SUPPORT_OFFER = "support_offer", _("Offer of support")
+    DIGEST = "digest", _("Institution digest")
+    CLAIM_LINK = "claim_link", _("Private link after a claim")
+    CLAIM_REJECTION = "claim_rejection", _("Claim not accepted")
+
+
+class OutgoingEmailStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Could not be sent")
+
+
+class OutgoingEmail(models.Model):
+    """An e-mail to send, stored in the same transaction as the change it tells of, then sent
+    by the task worker with retries (initiatives.tasks). Once sent, the address and the body
+    (which may hold a private link) are erased; a failed one keeps them so that a moderator
+    can send it again."""
+
+    kind = models.CharField(_("kind"), max_length=30, choices=OutgoingEmailKind)
+    to = models.EmailField(_("recipient"), blank=True)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("body"), blank=True)
+    initiative = models.ForeignKey(
+        Initiative,
+        verbose_name=_("initiative"),
+        null=True,
+        blank=True,
+        # A withdrawn initiative takes its unsent e-mails with it: nothing of the holder stays.
+        on_delete=models.CASCADE,
+        related_name="emails",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=OutgoingEmailStatus,
+        default=OutgoingEmailStatus.PENDING,
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_status_display()})"

@@ -12,7 +12,14 @@ from django.db.models import Count, Exists, Func, IntegerField, Max, OuterRef, Q
 from django.db.models.functions import Cast, Coalesce
 
 from initiatives.choices import PublicationStatus
-from initiatives.models import FRESHNESS, Initiative, Revision, RevisionStatus
+from initiatives.models import (
+    FRESHNESS,
+    Initiative,
+    OutgoingEmail,
+    OutgoingEmailStatus,
+    Revision,
+    RevisionStatus,
+)
 from initiatives.search import initiatives_searched
 from territories.models import Territory
 from territories.selectors import communes_named_like
@@ -223,3 +230,12 @@ def territory_choices() -> dict[str, list[tuple[str, str]]]:
     for level, code, name in rows.values_list("level", "code", "name"):
         grouped[level].append((code, name))
     return grouped
+
+
+def undelivered_emails() -> QuerySet[OutgoingEmail]:
+    """E-mails to residents and members that still failed after every retry."""
+    return (
+        OutgoingEmail.objects.filter(status=OutgoingEmailStatus.FAILED)
+        .select_related("initiative")
+        .order_by("-created_at", "-id")
+    )

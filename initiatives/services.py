@@ -17,7 +17,14 @@ from django.utils.translation import gettext as _
 
 from initiatives import emails
 from initiatives.choices import ActivityStatus, PublicationStatus
-from initiatives.models import DESCRIPTIVE_FIELDS, Initiative, Revision, RevisionStatus
+from initiatives.models import (
+    DESCRIPTIVE_FIELDS,
+    Initiative,
+    OutgoingEmail,
+    OutgoingEmailStatus,
+    Revision,
+    RevisionStatus,
+)
 
 # Fields an import may set; everything else (territory, timestamps, status) is derived.
 IMPORTABLE = (
@@ -165,8 +172,7 @@ def _initiative_create(*, data: dict) -> SubmissionResult:
     token = _new_token(initiative)
     _full_clean(initiative, needs_email=True)
     initiative.save()
-    email, name = initiative.contact_email, initiative.name
-    transaction.on_commit(lambda: emails.send_private_link(to=email, name=name, token=token))
+    emails.send_private_link(initiative=initiative, token=token)
     return SubmissionResult(initiative=initiative, token=token)
 
 
@@ -266,23 +272,20 @@ def revision_approve(*, revision: Revision, moderator) -> None:
 @transaction.atomic
 def revision_reject(*, revision: Revision, moderator, reason: str) -> None:
     _decide(revision, RevisionStatus.REJECTED, moderator, reason)
-    email, name = revision.initiative.contact_email, revision.initiative.name
-    if email:
-        transaction.on_commit(
-            lambda: emails.send_revision_rejection(to=email, name=name, reason=reason)
-        )
+    if revision.initiative.contact_email:
+        emails.send_revision_rejection(initiative=revision.initiative, reason=reason)
 
 
 @transaction.atomic
 def initiative_reject(*, initiative: Initiative, moderator, reason: str) -> None:
     """Not published; the reason goes to the submitter, whose e-mail and link are then erased."""
-    email, name = initiative.contact_email, initiative.name
+    email = initiative.contact_email
     initiative.publication_status = PublicationStatus.REJECTED
     initiative.moderation_reason = reason
     initiative.contact_email = initiative.private_token_hash = ""
     initiative.save()
     if email:
-        transaction.on_commit(lambda: emails.send_rejection(to=email, name=name, reason=reason))
+        emails.send_rejection(initiative=initiative, to=email, reason=reason)
 
 
 def _is_empty(value) -> bool:
@@ -318,7 +321,17 @@ def initiative_remind(*, initiative: Initiative) -> None:
     token = _new_token(initiative)
     initiative.reminder_sent_at = timezone.now()
     initiative.save(update_fields=["private_token_hash", "reminder_sent_at"])
-    email, name = initiative.contact_email, initiative.name
-    transaction.on_commit(
-        lambda: emails.send_confirmation_reminder(to=email, name=name, token=token)
+    emails.send_confirmation_reminder(initiative=initiative, token=token)
+
+
+@transaction.atomic
+def email_send_again(*, email: OutgoingEmail) -> bool:
+    """A moderator sends a failed e-mail again: a fresh series of attempts by the worker."""
+    from initiatives.tasks import enqueue_delivery
+
+    again = OutgoingEmail.objects.filter(pk=email.pk, status=OutgoingEmailStatus.FAILED).update(
+        status=OutgoingEmailStatus.PENDING, attempts=0, next_attempt_at=None
     )
+    if again:
+        transaction.on_commit(lambda: enqueue_delivery(email.pk), robust=True)
+    return bool(again)

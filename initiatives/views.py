@@ -3,11 +3,11 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from common.counting import BoundedCountPaginator
 from initiatives import choices, detail, log_filters, panels
 from initiatives.claims import claim_approve, claim_reject, pending_claims
 from initiatives.clients import client_address
@@ -29,9 +29,11 @@ from initiatives.selectors import (
     pending_submissions,
     possible_duplicates,
     published_initiatives,
+    undelivered_emails,
 )
 from initiatives.services import (
     SubmissionRateLimited,
+    email_send_again,
     initiative_approve,
     initiative_confirm,
     initiative_edit,
@@ -61,7 +63,7 @@ def home(request):
         "last_confirmed_at",
         "created_at",
     )
-    page = Paginator(initiatives, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedCountPaginator(initiatives, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     back_query = query.urlencode()  # the detail pages lead back to this very list
     query.pop("page", None)
@@ -242,6 +244,7 @@ def moderation(request):
         for submission in pending_submissions()
     ]
     revisions = [(revision, _revision_changes(revision)) for revision in pending_revisions()]
+    undelivered = list(undelivered_emails()[:100])
     return render(
         request,
         "initiatives/moderation.html",
@@ -250,6 +253,8 @@ def moderation(request):
             "revisions": revisions,
             "claims": pending_claims(),
             "rejection": RejectionForm(),
+            "undelivered": undelivered,
+            "undelivered_to": {email.initiative_id for email in undelivered},
         },
     )
 
@@ -275,6 +280,9 @@ def _shown(value):
 
 
 def _moderate(request) -> None:
+    if "send_again" in request.POST:
+        _send_again(request, request.POST["send_again"])
+        return
     if "merge" in request.POST:
         submission_id, _sep, target_id = request.POST["merge"].partition(":")
         _merge(request, submission_id, target_id)
@@ -359,3 +367,11 @@ def _merge(request, submission_id, target_id) -> None:
         _("“%(submission)s” was merged into “%(target)s”.")
         % {"submission": submission.name, "target": target.name},
     )
+
+
+def _send_again(request, email_id: str) -> None:
+    email = undelivered_emails().filter(pk=email_id).first() if email_id.isdigit() else None
+    if email is None or not email_send_again(email=email):
+        messages.error(request, _("This e-mail is no longer waiting to be sent again."))
+        return
+    messages.success(request, _("The e-mail will be sent again."))

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from common.counting import cached_figure
 from initiatives.api.filters import InitiativeFilter
 from initiatives.choices import LICENCE_URLS, SHARE_ALIKE, Licence
 from initiatives.selectors import (
@@ -38,7 +39,11 @@ def _initiatives_export(request, *, filename, query, stream, content_type) -> Ht
     selection = _initiatives(request)
     if not selection.is_valid():
         return _bad_request(selection.errors)
-    count, latest = initiatives_change_stamp(initiatives=selection.qs)
+    # Once per data version and query: a 304 never reads the table (common.counting).
+    count, latest = cached_figure(
+        f"stamp:{filename}:{request.GET.urlencode()}",
+        lambda: initiatives_change_stamp(initiatives=selection.qs),
+    )
     etag = http.validators(request, filename, count, latest)
     if response := http.not_modified(request, etag=etag, last_modified=latest):
         return response
@@ -80,8 +85,13 @@ def territories_geojson(request: HttpRequest) -> HttpResponse:
     selection = TerritoryFilter(request.GET, queryset=Territory.objects.all())
     if not selection.is_valid():
         return _bad_request(selection.errors)
-    territories = territories_change_stamp(territories=selection.qs)
-    initiatives = initiatives_change_stamp(initiatives=published_initiatives())
+    territories, initiatives = cached_figure(
+        f"stamp:territories.geojson:{request.GET.urlencode()}",
+        lambda: (
+            territories_change_stamp(territories=selection.qs),
+            initiatives_change_stamp(initiatives=published_initiatives()),
+        ),
+    )
     latest = max((stamp for stamp in (territories[1], initiatives[1]) if stamp), default=None)
     etag = http.validators(request, "territories.geojson", *territories, *initiatives)
     if response := http.not_modified(request, etag=etag, last_modified=latest):
@@ -108,9 +118,14 @@ def initiatives_schema(request: HttpRequest) -> JsonResponse:
 @require_safe
 def data_page(request: HttpRequest) -> HttpResponse:
     published = published_initiatives()
-    count, latest = initiatives_change_stamp(initiatives=published)
-    synthetic = published.filter(is_synthetic=True).count()
-    sources = _initiative_sources()
+
+    def figures():
+        count, latest = initiatives_change_stamp(initiatives=published)
+        synthetic = published.filter(is_synthetic=True).count()
+        return count, latest, synthetic, _initiative_sources()
+
+    # Over the whole table: once per data version (common.counting).
+    count, latest, synthetic, sources = cached_figure("open-data-page", figures)
     context = {
         "licence": settings.OPEN_DATA_LICENCE,
         "columns": table_schema(csv_url="")["fields"],

@@ -9,6 +9,7 @@ from django.contrib.gis.db.models import PointField
 from django.contrib.gis.db.models.functions import PointOnSurface
 from django.db.models import F, FloatField, Func, QuerySet, Value
 
+from common.counting import cached_figure
 from initiatives import choices
 from initiatives.models import Initiative
 from initiatives.selectors import (
@@ -68,7 +69,11 @@ class TerritoryFigures:
 
 def territory_figures(*, territory: Territory) -> TerritoryFigures:
     """Key figures: active published initiatives inside the territory."""
-    count = initiatives_in_territory(territory=territory).active().count()
+    # A département holds every initiative: counted once per data version.
+    count = cached_figure(
+        f"active-in:{territory.level}:{territory.code}",
+        lambda: initiatives_in_territory(territory=territory).active().count(),
+    )
     return TerritoryFigures(territory=territory, initiatives=count)
 
 

@@ -6,13 +6,13 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from initiatives.models import Initiative
+from initiatives.emails import queue_email
+from initiatives.models import Initiative, OutgoingEmailKind
 from radar.models import Follow, Institution, InstitutionMembership, SupportOffer
 from territories.models import Territory
 
@@ -22,17 +22,28 @@ def _require_member(*, institution: Institution, user: AbstractBaseUser) -> None
         raise PermissionDenied(_("You are not a member of this institution."))
 
 
-def _send_offer_mail(offer_id: int) -> None:
-    offer = SupportOffer.objects.select_related("institution", "initiative").get(pk=offer_id)
+def _queue_offer_mail(offer: SupportOffer) -> None:
     if not offer.initiative.contact_email:
         return
-    send_mail(
+    queue_email(
+        kind=OutgoingEmailKind.SUPPORT_OFFER,
+        to=offer.initiative.contact_email,
+        initiative=offer.initiative,
         subject=_("An offer of support for “%(name)s”") % {"name": offer.initiative.name},
-        message=render_to_string(
+        body=render_to_string(
             "radar/emails/support_offer.txt", {"offer": offer, "site_url": settings.SITE_URL}
         ),
-        from_email=None,
-        recipient_list=[offer.initiative.contact_email],
+    )
+
+
+def digest_queue(*, membership: InstitutionMembership, news) -> None:
+    """The digest of what is new for an institution member, sent by the task worker."""
+    context = {"institution": membership.institution, "news": news, "site_url": settings.SITE_URL}
+    queue_email(
+        kind=OutgoingEmailKind.DIGEST,
+        to=membership.user.email,
+        subject=_("What is new on the radar"),
+        body=render_to_string("radar/emails/digest.txt", context),
     )
 
 
@@ -52,7 +63,7 @@ def support_offer_create(
     )
     offer.full_clean()
     offer.save()
-    transaction.on_commit(lambda: _send_offer_mail(offer.pk))
+    _queue_offer_mail(offer)
     return offer
 
 

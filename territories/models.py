@@ -57,3 +57,21 @@ class Territory(models.Model):
     def compute_area_km2(geometry) -> float:
         """Area in a metric projection (degrees have no area)."""
         return round(geometry.transform(settings.RADAR_METRIC_SRID, clone=True).area / 1e6, 4)
+
+
+class DataVersion(models.Model):
+    """A counter per kind of data ("initiatives": the published initiatives, "territories"),
+    raised by database triggers on every statement that changes that data, whatever wrote it
+    (the ORM, a bulk import, COPY, psql). Map tiles carry it in their URL, so that they can be
+    cached for long and change as soon as the data do."""
+
+    name = models.CharField(_("name"), max_length=30, primary_key=True)
+    version = models.BigIntegerField(_("version"), default=1)
+    changed_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("data version")
+        verbose_name_plural = _("data versions")
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"

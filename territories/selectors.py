@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.gis.db.models import Extent
 from django.contrib.gis.geos import Point, Polygon
 from django.db.models import (
     Case,
@@ -88,6 +89,14 @@ def territories_change_stamp(*, territories: QuerySet[Territory]) -> tuple[int, 
     """(count, latest updated_at) of the territories."""
     stamp = territories.order_by().aggregate(count=Count("id"), latest=Max("updated_at"))
     return stamp["count"], stamp["latest"]
+
+
+def served_territory_extent() -> tuple[float, float, float, float] | None:
+    """(west, south, east, north) of the served territory, computed by the database."""
+    served = settings.RADAR_SERVED_TERRITORY
+    return Territory.objects.filter(level=served["level"], code=served["code"]).aggregate(
+        extent=Extent("geometry")
+    )["extent"]
 
 
 def _search_key(expression):

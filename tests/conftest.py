@@ -30,15 +30,44 @@ def django_db_modify_db_settings():
     settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = f"test_radar_{os.getpid()}"
 
 
+IMMEDIATE_TASKS = {
+    "default": {
+        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": ["default", "email", "radar", "imports"],
+    }
+}
+
+
+def reset_task_backends(**kwargs) -> None:
+    """django.tasks keeps its backends once built: rebuild them when TASKS changes."""
+    from asgiref.local import Local
+    from django.tasks import task_backends
+
+    if kwargs.get("setting", "TASKS") == "TASKS":
+        task_backends.__dict__.pop("settings", None)
+        task_backends._settings = None
+        task_backends._connections = Local(task_backends.thread_critical)
+
+
+def pytest_configure(config):
+    from django.conf import settings
+    from django.test.signals import setting_changed
+
+    # Tasks run at once, in the test's transaction, when their enqueue is committed (tests
+    # run on-commit callbacks with django_capture_on_commit_callbacks). The database backend
+    # and its worker are tested on their own (tests/initiatives/test_email_tasks.py).
+    settings.TASKS = IMMEDIATE_TASKS
+    setting_changed.connect(reset_task_backends, dispatch_uid="reset_task_backends")
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    from django.conf import settings
-
-    # No background threads in tests: they would write outside the tests' transactions.
-    settings.RADAR_RECOMPUTE_IN_BACKGROUND = False
+    reset_task_backends()
     with django_db_blocker.unblock():
         call_command("createcachetable", verbosity=0)
         call_command("load_demo", verbosity=0, stdout=io.StringIO())
+        # Requests never compute the radar: its default results are computed once here.
+        call_command("warm_radar", verbosity=0, stdout=io.StringIO())
 
 
 @pytest.fixture(autouse=True)
@@ -56,9 +85,12 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
-def _no_background_warm_up(monkeypatch):
-    """Background threads would read and write outside the test's transaction."""
+def _no_recomputation_after_each_write(request, monkeypatch):
+    """With tasks run at once, every committed write would recompute the whole radar: that
+    scheduling is tested on its own (tests/radar/test_radar_tasks.py, marked `recomputation`)."""
     from django.conf import settings
 
-    if settings.configured:
-        monkeypatch.setattr(settings, "RADAR_RECOMPUTE_IN_BACKGROUND", False)
+    if settings.configured and "recomputation" not in request.keywords:
+        from radar import tasks
+
+        monkeypatch.setattr(tasks, "schedule_recomputation", lambda: False)

@@ -2,14 +2,26 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework_gis.pagination import GeoJsonPagination
 
+from common.counting import BoundedCountPaginator
+
 
 class FeaturePagination(GeoJsonPagination):
     """A FeatureCollection with count, next and previous links; ?page_size= from 1 to 1000
-    (another value is refused with a 400); a page past the last answers 404."""
+    (another value is refused with a 400); a page past the last answers 404.
+
+    The count is exact up to common.counting.EXACT_UP_TO matches and PostgreSQL's estimate
+    beyond (`count_estimated: true`): a page never counts the whole table."""
 
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
+    django_paginator_class = BoundedCountPaginator
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["count_estimated"] = self.page.paginator.count_estimated
+        response.data.move_to_end("features")
+        return response
 
     def get_page_size(self, request):
         value = request.query_params.get(self.page_size_query_param)
@@ -55,9 +67,21 @@ class FeaturePagination(GeoJsonPagination):
                 schema,
                 {
                     "type": "object",
-                    "required": ["type", "count", "next", "previous", "features"],
+                    "required": [
+                        "type",
+                        "count",
+                        "count_estimated",
+                        "next",
+                        "previous",
+                        "features",
+                    ],
                     "properties": {
                         "count": {"type": "integer", "minimum": 0, "description": "All pages."},
+                        "count_estimated": {
+                            "type": "boolean",
+                            "description": "true when count is PostgreSQL's estimate "
+                            "(over 1,000 matches)",
+                        },
                         "next": {**page_link, "description": "The next page; null on the last."},
                         "previous": {
                             **page_link,

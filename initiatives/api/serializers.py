@@ -1,9 +1,12 @@
 from rest_framework import serializers
+from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from initiatives.models import DESCRIPTIVE_FIELDS, Initiative
 from territories.api.serializers import PUBLIC_FIELDS as TERRITORY_FIELDS
 from territories.api.serializers import TerritorySerializer
+
+COORDINATE_DECIMALS = 7  # 1 cm, in every public output
 
 # Public fields only: contact_email and every private token stay out, always.
 PUBLIC_FIELDS = [
@@ -24,6 +27,7 @@ PUBLIC_FIELDS = [
 
 
 class InitiativeSerializer(GeoFeatureModelSerializer):
+    location = GeometryField(precision=COORDINATE_DECIMALS, read_only=True, allow_null=True)
     territory = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     needs_confirmation = serializers.BooleanField(read_only=True)
 

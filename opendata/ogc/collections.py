@@ -9,6 +9,7 @@ from django.contrib.gis.db.models import Extent
 from django.db.models import Max, Min, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from common.counting import cached_figure
 from initiatives.api.filters import InitiativeFilter
 from initiatives.selectors import published_initiatives
 from opendata import encoding
@@ -32,14 +33,23 @@ class Collection:
     start_field: str | None = None  # what `datetime` filters on
 
     def spatial_extent(self) -> list[float] | None:
-        extent = self.rows().aggregate(extent=Extent(self.geometry_field))["extent"]
-        return [round(value, 6) for value in extent] if extent else None
+        # Over the whole collection: computed once per data version (common.counting).
+        def compute():
+            extent = self.rows().aggregate(extent=Extent(self.geometry_field))["extent"]
+            return [round(value, 6) for value in extent] if extent else []
+
+        return cached_figure(f"ogc-extent:{self.id}", compute) or None
 
     def temporal_extent(self) -> list[str | None] | None:
         if not self.start_field:
             return None
-        bounds = self.rows().aggregate(first=Min(self.start_field), last=Max(self.start_field))
-        return [_instant(bounds["first"]), _instant(bounds["last"])]
+
+        def compute():
+            rows = self.rows()
+            bounds = rows.aggregate(first=Min(self.start_field), last=Max(self.start_field))
+            return [_instant(bounds["first"]), _instant(bounds["last"])]
+
+        return cached_figure(f"ogc-period:{self.id}", compute)
 
 
 def _instant(day: date | None) -> str | None:

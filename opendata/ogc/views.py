@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from common.counting import bounded_count
 from opendata.encoding import feature_texts
 from opendata.ogc.collections import COLLECTIONS, Collection
 from opendata.ogc.openapi import openapi_document
@@ -167,11 +168,15 @@ def items(request: HttpRequest, collection_id: str) -> HttpResponse:
         parameters = items_parameters(request, collection)
     except ParameterError as error:
         return _exception(400, "InvalidParameterValue", str(error))
-    matched = parameters.rows.count()
+    # numberMatched is exact up to common.counting.EXACT_UP_TO, left out beyond (optional in
+    # OGC API - Features): an items page never counts the whole table.
+    matched, estimated = bounded_count(parameters.rows)
     page = parameters.rows.order_by("id").values("id")[
         parameters.offset : parameters.offset + parameters.limit
     ]
     features = feature_texts(*collection.features_query(page))
+    if estimated:
+        matched = None
     if _wants_html(request):
         context = {"collection": collection, "features": [json.loads(f) for f in features]}
         head = _items_head(request, collection, parameters, matched, len(features))
@@ -180,12 +185,13 @@ def items(request: HttpRequest, collection_id: str) -> HttpResponse:
 
 
 def _items_head(request, collection, parameters: ItemsParameters, matched, returned) -> dict:
-    return {
-        "type": "FeatureCollection",
-        "numberMatched": matched,
+    head = {"type": "FeatureCollection"}
+    if matched is not None:
+        head["numberMatched"] = matched
+    return head | {
         "numberReturned": returned,
         "timeStamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "links": _items_links(request, collection, parameters, matched),
+        "links": _items_links(request, collection, parameters, matched, returned),
     }
 
 
@@ -196,7 +202,9 @@ def _items_json(request, collection, parameters, matched, features: list[str]) -
     return HttpResponse(body, content_type=GEOJSON, headers={"Content-Crs": f"<{CRS84}>"})
 
 
-def _items_links(request, collection, parameters: ItemsParameters, matched: int) -> list[dict]:
+def _items_links(
+    request, collection, parameters: ItemsParameters, matched: int | None, returned: int
+) -> list[dict]:
     def page(offset: int, f: str = "json") -> str:
         query = request.GET.copy()
         query["offset"], query["limit"], query["f"] = str(offset), str(parameters.limit), f
@@ -207,7 +215,12 @@ def _items_links(request, collection, parameters: ItemsParameters, matched: int)
         _link(page(parameters.offset, "html"), "alternate", HTML, _("This page as HTML")),
         _link(_url(request, "collection", collection.id), "collection", JSON, _("The collection")),
     ]
-    if parameters.offset + parameters.limit < matched:
+    more = (
+        returned == parameters.limit
+        if matched is None
+        else parameters.offset + parameters.limit < matched
+    )
+    if more:
         links.append(
             _link(page(parameters.offset + parameters.limit), "next", GEOJSON, _("Next page"))
         )

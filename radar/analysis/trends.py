@@ -193,6 +193,20 @@ def _one_year(y: np.ndarray, w: weights.W, permutations: int, seed: int):
     return z, clusters.benjamini_hochberg(p)
 
 
+SIMULATION_BUDGET = 20_000_000  # simulated Gi* values held at once: 160 MB
+
+
+def _permutation_batches(n: int, permutations: int) -> list[int]:
+    """The permutations split so that n x batch stays within SIMULATION_BUDGET."""
+    if not permutations:
+        return [0]
+    size = max(99, SIMULATION_BUDGET // max(n, 1))
+    if permutations <= size:
+        return [permutations]
+    full, rest = divmod(permutations, size)
+    return [size] * full + ([rest] if rest else [])
+
+
 def gi_star_two_sided(y: np.ndarray, w: weights.W, *, permutations: int, seed: int):
     """Gi* z-scores (analytical, as ESRI maps them) and two-sided p-values: from
     ``permutations`` conditional permutations, or, with ``permutations=0``, from the normal
@@ -207,20 +221,27 @@ def gi_star_two_sided(y: np.ndarray, w: weights.W, *, permutations: int, seed: i
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # zero-variance years: their z is NaN, untested below
-        g = clusters.local_g_star(
-            y,
-            w,
-            permutations=permutations,
-            seed=seed,
-            keep_simulations=bool(permutations),
-            alternative="two-sided",  # only rGs is used; silences esda's deprecation warning
-        )
+        # The simulations are kept (territories x permutations): beyond SIMULATION_BUDGET
+        # values they are drawn in batches, each with its own seed, only the tails counted.
+        batches = _permutation_batches(y.size, permutations)
+        upper = lower = 0
+        for index, batch in enumerate(batches):
+            g = clusters.local_g_star(
+                y,
+                w,
+                permutations=batch,
+                seed=seed if len(batches) == 1 else seed + 7919 * index,
+                keep_simulations=bool(batch),
+                alternative="two-sided",  # only rGs is used; silences esda's deprecation warning
+            )
+            if batch:
+                observed = np.asarray(g.Gs, dtype=float)[:, None]
+                upper = upper + (g.rGs >= observed).sum(axis=1)
+                lower = lower + (g.rGs <= observed).sum(axis=1)
+                del g.rGs
     z = np.asarray(g.Zs, dtype=float).copy()
     if permutations:
-        observed = np.asarray(g.Gs, dtype=float)[:, None]
-        upper = (g.rGs >= observed).sum(axis=1) + 1
-        lower = (g.rGs <= observed).sum(axis=1) + 1
-        p = np.minimum(1.0, 2.0 * np.minimum(upper, lower) / (permutations + 1))
+        p = np.minimum(1.0, 2.0 * np.minimum(upper + 1, lower + 1) / (permutations + 1))
     else:
         p = 2.0 * norm.sf(np.abs(z))
     cardinalities = np.array([w.cardinalities[i] for i in w.id_order])

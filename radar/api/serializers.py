@@ -42,6 +42,12 @@ class GapQuery(serializers.Serializer):
         required=False,
         help_text="A white zone has no initiative within this distance (default 10 km).",
     )
+    geometry = serializers.BooleanField(
+        default=True,
+        help_text="false: the figures only (`geometry` null); the maps draw the shapes once "
+        "from the versioned territory tiles (/tiles/territories/…), so a filter moves "
+        "kilobytes, not the shapes again.",
+    )
 
 
 class SignalsQuery(serializers.Serializer):
@@ -71,13 +77,18 @@ class TrendsQuery(serializers.Serializer):
     end_year = serializers.IntegerField(
         min_value=1900, max_value=2100, required=False, help_text="Last year (default: now)."
     )
+    geometry = serializers.BooleanField(
+        default=True, help_text="false: the figures only (`geometry` null), as for the gaps."
+    )
 
 
 # --- Shared pieces of the answers ----------------------------------------------------------
 
 GEOMETRY_SCHEMA = {
     "type": "object",
-    "description": "A GeoJSON geometry (Polygon or MultiPolygon), WGS84 longitude/latitude.",
+    "description": "A GeoJSON geometry (Polygon or MultiPolygon), WGS84 longitude/latitude; "
+    "null when the request says geometry=false.",
+    "nullable": True,
     "properties": {
         "type": {"type": "string", "enum": ["Polygon", "MultiPolygon"]},
         "coordinates": {"type": "array", "items": {"type": "array"}},
@@ -88,7 +99,9 @@ GEOMETRY_SCHEMA = {
 
 @extend_schema_field(GEOMETRY_SCHEMA)
 class GeometryField(serializers.JSONField):
-    pass
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
 
 
 def _nullable_float(help_text: str = "", **kwargs) -> serializers.FloatField:

@@ -57,8 +57,10 @@ class RadarGapsApi(APIView):
         parameters=[GapQuery, RETRY_AFTER], responses=_responses(GapCollectionSerializer)
     )
     def get(self, request):
-        params = GapParams(**_validated(GapQuery, request))
-        features, stale = gap_features(params)
+        values = _validated(GapQuery, request)
+        with_geometry = values.pop("geometry")
+        params = GapParams(**values)
+        features, stale = gap_features(params, with_geometry=with_geometry)
         body = {
             "type": "FeatureCollection",
             "parameters": params.__dict__,
@@ -142,8 +144,10 @@ class RadarTrendsApi(APIView):
         ),
     )
     def get(self, request):
-        params = TrendParams(**_validated(TrendsQuery, request)).resolved()
-        features, stale = trend_features(params)
+        values = _validated(TrendsQuery, request)
+        with_geometry = values.pop("geometry")
+        params = TrendParams(**values).resolved()
+        features, stale = trend_features(params, with_geometry=with_geometry)
         body = {
             "type": "FeatureCollection",
             "parameters": params.__dict__,

@@ -2,6 +2,7 @@
 where and when initiatives start overall (Kulldorff's prospective space-time permutation
 scan by month of start), most likely first, each with a sentence saying what it means."""
 
+import functools
 import json
 from dataclasses import dataclass, field
 from datetime import date
@@ -47,7 +48,7 @@ def emerging_features(params: EmergingParams) -> tuple[list[dict], bool]:
         {
             "type": "Feature",
             "id": rank,
-            "geometry": json.loads(circle(row["center"], row["radius_km"]).json),
+            "geometry": rounded_geojson(circle(row["center"], row["radius_km"])),
             "properties": row,
         }
         for rank, row in enumerate(rows, start=1)
@@ -65,12 +66,34 @@ def significant_near(geometries: list[GEOSGeometry]) -> list[list[dict]]:
 
 def circle(center: tuple[float, float], radius_km: float) -> Polygon:
     """A circle drawn in the metric projection, as a WGS84 polygon."""
-    point = Point(*center, srid=4326).transform(settings.RADAR_METRIC_SRID, clone=True)
-    return point.buffer(max(radius_km, 0.2) * 1000, quadsegs=16).transform(4326, clone=True)
+    to_metric, to_wgs84 = _transforms(settings.RADAR_METRIC_SRID)
+    point = Point(*center, srid=4326).transform(to_metric, clone=True)
+    disc = point.buffer(max(radius_km, 0.2) * 1000, quadsegs=16)
+    disc.srid = settings.RADAR_METRIC_SRID
+    return disc.transform(to_wgs84, clone=True)
+
+
+@functools.cache
+def _transforms(srid: int):
+    """WGS84 <-> metric, built once (building one costs more than using it)."""
+    from django.contrib.gis.gdal import CoordTransform, SpatialReference
+
+    wgs84, metric = SpatialReference(4326), SpatialReference(srid)
+    return CoordTransform(wgs84, metric), CoordTransform(metric, wgs84)
+
+
+def rounded_geojson(geometry: Polygon) -> dict:
+    """A polygon as GeoJSON with 7 decimals (1 cm), like every public output."""
+    document = json.loads(geometry.json)
+    document["coordinates"] = [
+        [[round(x, 7), round(y, 7)] for x, y in ring] for ring in document["coordinates"]
+    ]
+    return document
 
 
 def _compute(params: EmergingParams) -> list[dict]:
     # The scientific stack loads here, when a result is computed, not on a cache hit.
+    from radar.analysis.density import scan_input
     from radar.analysis.emerging import ScanParams, space_time_permutation_scan
     from radar.reports import frames
 
@@ -78,8 +101,10 @@ def _compute(params: EmergingParams) -> list[dict]:
     cases = frames.case_table(case_rows(end=end))
     if not len(cases):
         return []
+    # Dense data are aggregated to a grid first (see radar.analysis.density).
+    scanned = scan_input(cases, max_radius_km=params.max_radius_km)
     clusters = space_time_permutation_scan(
-        **cases.as_kwargs(),
+        **scanned.cases.as_kwargs(),
         params=ScanParams(
             end=end,
             max_radius_km=params.max_radius_km,
@@ -90,19 +115,23 @@ def _compute(params: EmergingParams) -> list[dict]:
             seed=params.seed,
         ),
     )
-    members = initiative_names(ids={pk for c in clusters for pk in c.location_ids})
+    ids = [scanned.original_ids(cluster.location_ids) for cluster in clusters]
+    members = initiative_names(ids={pk for cluster_ids in ids for pk in cluster_ids})
     return [
         cluster.as_dict()
         | {
+            "location_ids": cluster_ids,
+            "center": [round(cluster.center[0], 7), round(cluster.center[1], 7)],
+            "grid_km": scanned.cell_km,  # None: point by point
             "place": _place(cluster.center),
             # The cases: initiatives of the circle that started within the window.
             "initiatives": [
                 {"id": pk, "name": members[pk][0]}
-                for pk in cluster.location_ids
+                for pk in cluster_ids
                 if pk in members and cluster.start <= members[pk][1] <= cluster.end
             ],
         }
-        for cluster in clusters
+        for cluster, cluster_ids in zip(clusters, ids, strict=True)
     ]
 
 

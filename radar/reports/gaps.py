@@ -58,19 +58,20 @@ def gaps_rows(
     return [dict(row, reason=_reason(row, params.radius_km)) for row in rows], stale
 
 
-def gap_features(params: GapParams) -> tuple[list[dict], bool]:
-    """The same rows as GeoJSON features with their territory's polygon (read once)."""
+def gap_features(params: GapParams, *, with_geometry: bool = True) -> tuple[list[dict], bool]:
+    """The same rows as GeoJSON features with their territory's polygon (read once), or with
+    none (`geometry` null: the maps draw the shapes from the versioned territory tiles)."""
     territories = LevelTerritories(params.level)
     rows, stale = gaps_rows(params, territories)
-    geometries = territories.geojson()
-    return [feature(row["code"], geometries[row["code"]], row) for row in rows], stale
+    geometries = territories.geojson() if with_geometry else {}
+    return [feature(row["code"], geometries.get(row["code"]), row) for row in rows], stale
 
 
-def feature(code: str, geometry: str, properties: dict) -> dict:
+def feature(code: str, geometry: str | None, properties: dict) -> dict:
     return {
         "type": "Feature",
         "id": code,
-        "geometry": json.loads(geometry),
+        "geometry": json.loads(geometry) if geometry else None,
         "properties": properties,
     }
 

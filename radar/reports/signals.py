@@ -15,24 +15,27 @@ from territories.models import Territory
 
 def territory_signals(*, territory: Territory) -> dict:
     """The signs of the active initiatives that the territory owns at its level."""
-    key = {"code": territory.code, "level": territory.level}
-    values, stale = cache.cached_result("signals", key, lambda: _compute(territory))
+    level = territory.level
+    by_code, stale = cache.cached_result("signals", {"level": level}, lambda: compute_level(level))
+    values = by_code.get(territory.code)
+    if values is None:  # a territory added since: its level's signals are being recomputed
+        raise cache.ResultPending
     return {"territory": {"code": territory.code, "name": territory.name}, **values, "stale": stale}
 
 
-def _compute(territory: Territory) -> dict:
+def compute_level(level: str) -> dict[str, dict]:
+    """The signs of every territory of the level, in one pass (the task worker warms them)."""
     # The scientific stack loads here, when a result is computed, not on a cache hit.
     from radar.analysis import signals
     from radar.reports import frames
 
     frame = frames.attributes(
-        frames.initiatives_frame(
-            initiative_rows(level=territory.level, filters=InitiativeFilters())
-        )
+        frames.initiatives_frame(initiative_rows(level=level, filters=InitiativeFilters()))
     )
-    mine = frame[frame["active"] & (frame["territory"] == territory.code)]
-    table = signals.territory_signals(mine, timezone.localdate(), territories=[territory.code])
-    return frames.plain(table.loc[territory.code].to_dict())
+    codes = list(Territory.objects.filter(level=level).values_list("code", flat=True))
+    active = frame[frame["active"]]
+    table = signals.territory_signals(active, timezone.localdate(), territories=codes)
+    return {code: frames.plain(table.loc[code].to_dict()) for code in codes}
 
 
 # --- Words ---------------------------------------------------------------------------------

@@ -48,12 +48,13 @@ def hotspot_trends_rows(
     return [row | {"pattern_label": _(PATTERN_LABELS[row["pattern"]])} for row in rows], stale
 
 
-def trend_features(params: TrendParams) -> tuple[list[dict], bool]:
-    """The same rows as GeoJSON features with their territory's polygon (read once)."""
+def trend_features(params: TrendParams, *, with_geometry: bool = True) -> tuple[list[dict], bool]:
+    """The same rows as GeoJSON features with their territory's polygon (read once), or with
+    none (`geometry` null), as for the gaps."""
     territories = LevelTerritories(params.resolved().level)
     rows, stale = hotspot_trends_rows(params, territories)
-    geometries = territories.geojson()
-    return [feature(row["code"], geometries[row["code"]], row) for row in rows], stale
+    geometries = territories.geojson() if with_geometry else {}
+    return [feature(row["code"], geometries.get(row["code"]), row) for row in rows], stale
 
 
 def territories_with_a_pattern(*, level: str) -> list[dict]:

@@ -7,8 +7,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from common.counting import bounded_count
 from initiatives import choices
 from radar import charts, selectors
+from radar.failures import AnalysisFailed, rows_or_failure
 from radar.forms import RadarFilterForm
 from radar.parameters import GAP_LEVELS
 from radar.reports.emerging import EmergingParams, emerging_rows, significant_near
@@ -31,23 +33,37 @@ def radar_home(request):
     initiatives = selectors.radar_initiatives(filters=filters).only(
         "id", "name", "themes", "start_date", "territory__name", "territory__code"
     )
+    asking = selectors.initiatives_asking_support(filters=filters).only(
+        "id", "name", "needs", "territory__name"
+    )
+    count, estimated = bounded_count(initiatives)
     context = {
         "form": form,
         "level": level,
+        # One screen of each table, whatever the size of the data.
         "initiatives": initiatives[:TABLE_LIMIT],
-        "initiative_count": initiatives.count(),
-        "asking": selectors.initiatives_asking_support(filters=filters).only(
-            "id", "name", "needs", "territory__name"
-        ),
-        "gaps": gaps_rows(GapParams(level=level))[0],
-        "emerging": emerging_rows(EmergingParams())[0],
-        "trends": territories_with_a_pattern(level=level),
-        "insights": workshop_insights(),
+        "initiative_count": count,
+        "initiative_count_estimated": estimated,
+        "asking": asking[:TABLE_LIMIT],
+        "asking_more": asking[TABLE_LIMIT : TABLE_LIMIT + 1].exists(),
+        "table_limit": TABLE_LIMIT,
+        # An analysis that cannot be computed is an empty table saying why (radar.failures).
+        "gaps": rows_or_failure(lambda: gaps_rows(GapParams(level=level))[0]),
+        "emerging": rows_or_failure(lambda: emerging_rows(EmergingParams())[0]),
+        "trends": rows_or_failure(lambda: territories_with_a_pattern(level=level)),
+        "insights": _insights(),
         "supports": selectors.public_supports()[:100],
         "labels": choices.choice_labels(),
         "membership": selectors.membership_for(user=request.user),
     }
     return render(request, "radar/radar.html", context)
+
+
+def _insights() -> dict:
+    try:
+        return workshop_insights()
+    except AnalysisFailed as failure:
+        return {"failure": failure}
 
 
 def _territory_or_404(code: str) -> Territory:
@@ -71,12 +87,36 @@ def _comparison(territory: Territory) -> list:
 
 def _signals(territory: Territory) -> list[str]:
     """What the analyses say of the territory, in sentences."""
-    emerging = [
-        _("Emerging movement: %(summary)s") % {"summary": row["summary"]}
-        for row in significant_near([territory.geometry])[0]
-    ]
-    trend = trend_sentence(territory=territory)
-    return emerging + ([trend] if trend else []) + signal_sentences(territory=territory)
+
+    def emerging():
+        return [
+            _("Emerging movement: %(summary)s") % {"summary": row["summary"]}
+            for row in significant_near([territory.geometry])[0]
+        ]
+
+    def trend():
+        sentence = trend_sentence(territory=territory)
+        return [sentence] if sentence else []
+
+    def signals():
+        return signal_sentences(territory=territory)
+
+    return [sentence for part in (emerging, trend, signals) for sentence in _or_failure(part)]
+
+
+def _or_failure(sentences) -> list[str]:
+    """The sentences, or the recorded failure in words (radar.failures)."""
+    try:
+        return sentences()
+    except AnalysisFailed as failure:
+        return [failure.message]
+
+
+def _gap_of(territory: Territory) -> dict | None:
+    try:
+        return gap_of(territory=territory)
+    except AnalysisFailed:
+        return None  # the signals say why
 
 
 def _with_km(initiatives: list) -> list:
@@ -88,7 +128,7 @@ def _with_km(initiatives: list) -> list:
 def territory_profile(request, code: str):
     territory = _territory_or_404(code)
     comparison = _comparison(territory)
-    gap = gap_of(territory=territory)
+    gap = _gap_of(territory)
     white_zone = bool(gap and gap["white_zone"])
     # A white zone, or simply a territory without an active initiative: where to go nearby.
     show_nearest = white_zone or comparison[0].initiatives == 0

@@ -1,6 +1,9 @@
 // The contribution form's map: click or tap to place the marker, drag it, use the device's
 // position or the map centre. Writes lon/lat into the form's hidden fields. Without this
-// script the form still works: the commune field places the initiative.
+// script the form still works: the commune field places the initiative. Without background
+// tiles the map draws the communes' outlines and names, enough to place the marker.
+import { createMap } from "./radar-map.js";
+
 const { gettext } = window;
 const mapElement = document.getElementById("place-map");
 const statusElement = document.getElementById("place-status");
@@ -16,18 +19,19 @@ function announce(text) {
   statusElement.textContent = text;
 }
 
-const map = L.map(mapElement, { center: [44.83, -0.58], zoom: 9 });
-L.tileLayer(mapElement.dataset.tiles, {
-  attribution: mapElement.dataset.attribution,
-  maxZoom: 18,
-}).addTo(map);
+const map = createMap(mapElement, { announce });
 let marker = null;
 
 function place(latlng, { pan = false } = {}) {
   const lat = Number(latlng.lat.toFixed(6));
   const lon = Number(latlng.lng.toFixed(6));
   if (!marker) {
-    marker = L.marker([lat, lon], { draggable: true, keyboard: true, title: gettext("Place of the initiative"), alt: gettext("Place of the initiative") });
+    marker = L.marker([lat, lon], {
+      draggable: true,
+      keyboard: true,
+      title: gettext("Place of the initiative"),
+      alt: gettext("Place of the initiative"),
+    });
     marker.on("dragend", () => place(marker.getLatLng()));
     marker.addTo(map);
   } else {

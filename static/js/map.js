@@ -1,81 +1,38 @@
-// The public map: published initiatives from the API, clustered; filters update it in place.
-// Popups are built with textContent, never innerHTML: initiative texts are untrusted.
-const { gettext, interpolate } = window;
+// The public map: published initiatives from the project's tiles (only what is in view, grouped
+// per tile); filters update the map and the list in place. The list beside the map is the
+// server's, paginated, and works without JavaScript.
+import { countText, createMap, element, initiativeLayer, link } from "./radar-map.js";
+
+const { gettext, ngettext } = window;
 const mapElement = document.getElementById("map");
 const statusElement = document.getElementById("map-status");
 const form = document.getElementById("filters");
 const labels = JSON.parse(document.getElementById("choice-labels").textContent);
+const FRESHNESS_DAYS = 365;
 
-const map = L.map(mapElement, { center: [44.83, -0.58], zoom: 9 });
-const tiles = L.tileLayer(mapElement.dataset.tiles, {
-  attribution: mapElement.dataset.attribution,
-  maxZoom: 18,
-});
-let tileErrorShown = false;
-tiles.on("tileerror", () => {
-  if (!tileErrorShown) {
-    tileErrorShown = true;
-    mapElement.classList.add("no-tiles");
-    announce(gettext("The background map cannot be loaded; the initiatives are still shown."));
-  }
-});
-tiles.addTo(map);
-const cluster = L.markerClusterGroup({ chunkedLoading: true });
-map.addLayer(cluster);
+const messages = {};
 
-function announce(text) {
-  statusElement.textContent = text;
+function say(key, text) {
+  messages[key] = text;
+  statusElement.textContent = Object.values(messages).filter(Boolean).join(" ");
 }
 
-function element(tag, text, className) {
-  const node = document.createElement(tag);
-  if (text) node.textContent = text;
-  if (className) node.className = className;
-  return node;
-}
+const announce = (text) => say("initiatives", text);
 
-function popupContent(properties) {
+function popupContent(initiative) {
   const box = element("div", null, "popup");
   const title = element("h3");
-  const link = element("a", properties.name);
-  link.href = `/initiatives/${properties.id}/${window.location.search}`;
-  title.append(link);
+  title.append(link(initiative.name, `/initiatives/${initiative.id}/${window.location.search}`));
   box.append(title);
-  if (properties.is_synthetic) box.append(element("span", gettext("fictional example"), "badge synthetic"));
-  if (properties.needs_confirmation) box.append(element("span", gettext("to be confirmed"), "badge stale"));
-  box.append(element("p", properties.short_description));
-  const themes = properties.themes.map((value) => labels.themes[value] || value).join(", ");
+  if (initiative.is_synthetic) box.append(element("span", gettext("fictional example"), "badge synthetic"));
+  const confirmed = initiative.confirmed_on ? new Date(initiative.confirmed_on) : null;
+  if (confirmed && (Date.now() - confirmed.getTime()) / 86_400_000 > FRESHNESS_DAYS) {
+    box.append(element("span", gettext("to be confirmed"), "badge stale"));
+  }
+  box.append(element("p", initiative.short_description));
+  const themes = (initiative.themes || []).map((value) => labels.themes[value] || value).join(", ");
   if (themes) box.append(element("p", themes, "themes"));
   return box;
-}
-
-function addFeatures(features) {
-  const markers = features.map((feature) => {
-    const [lon, lat] = feature.geometry.coordinates;
-    const marker = L.marker([lat, lon], { title: feature.properties.name, alt: feature.properties.name });
-    marker.bindPopup(() => popupContent({ ...feature.properties, id: feature.id ?? feature.properties.id }));
-    return marker;
-  });
-  cluster.addLayers(markers);
-  return markers.length;
-}
-
-async function loadAll(query) {
-  let url = `${mapElement.dataset.api}?page_size=1000${query ? `&${query}` : ""}`;
-  let count = 0;
-  cluster.clearLayers();
-  announce(gettext("Loading the initiatives…"));
-  while (url) {
-    const response = await fetch(url, { headers: { Accept: "application/json" } });
-    if (!response.ok) throw new Error(response.statusText);
-    const page = await response.json();
-    count += addFeatures(page.features);
-    url = page.next;
-  }
-  if (count > 0 && !mapElement.dataset.loaded) map.fitBounds(cluster.getBounds(), { padding: [20, 20] });
-  const text = interpolate(gettext("%s initiatives on the map."), [count]);
-  announce(text);
-  mapElement.dataset.loaded = String(count);
 }
 
 function filterQuery() {
@@ -84,19 +41,35 @@ function filterQuery() {
   return params.toString();
 }
 
-async function refreshList(query) {
-  const response = await fetch(`${form.action}?${query}`, { headers: { Accept: "text/html" } });
+let query = filterQuery();
+const map = createMap(mapElement, { announce: (text) => say("tiles", text) });
+const markers = L.layerGroup().addTo(map);
+const initiatives = initiativeLayer({ group: markers, popup: popupContent, query: () => query });
+initiatives.on("loading", () => announce(gettext("Loading the initiatives…")));
+initiatives.on("load", () => {
+  const total = initiatives.total();
+  announce(countText(ngettext("%s initiative on the map.", "%s initiatives on the map.", total), total));
+  mapElement.dataset.loaded = String(total);
+});
+initiatives.on("tileerror", () =>
+  announce(gettext("The initiatives could not be loaded. The list below still works.")),
+);
+initiatives.addTo(map);
+
+async function refreshList(search) {
+  const response = await fetch(`${form.action}?${search}`, { headers: { Accept: "text/html" } });
   const page = new DOMParser().parseFromString(await response.text(), "text/html");
   document.getElementById("initiative-list").replaceWith(page.getElementById("initiative-list"));
 }
 
 async function applyFilters() {
-  const query = filterQuery();
+  query = filterQuery();
   history.replaceState(null, "", query ? `?${query}` : form.action);
+  initiatives.redraw();
   try {
-    await Promise.all([loadAll(query), refreshList(query)]);
+    await refreshList(query);
   } catch (error) {
-    announce(gettext("The initiatives could not be loaded. The list below still works."));
+    announce(gettext("The list could not be updated. Reload the page to apply the filters."));
   }
 }
 
@@ -111,6 +84,3 @@ form.addEventListener("submit", (event) => {
   event.preventDefault();
   applyFilters();
 });
-loadAll(filterQuery()).catch(() =>
-  announce(gettext("The initiatives could not be loaded. The list below still works.")),
-);

@@ -1,37 +1,26 @@
 // The radar: initiatives, gaps, white zones, clusters, emerging movements and support requests
 // as switchable layers; filters update the map and the tables in place. The tables below the
 // map are rendered by the server and carry the same information without JavaScript.
+// Initiatives come from the project's tiles (only what is in view); the territories' shapes
+// come once per level from the versioned territory tiles, and the figures (rates, white zones,
+// clusters, trends) separately, so that a filter moves kilobytes, not the shapes again.
 // Popups are built with textContent, never innerHTML: initiative texts are untrusted.
-const { gettext, interpolate } = window;
+import {
+  countText,
+  createMap,
+  element,
+  formatNumber,
+  initiativeLayer,
+  link,
+  territoryLayer,
+} from "./radar-map.js";
+
+const { gettext, interpolate, ngettext } = window;
 const mapElement = document.getElementById("radar-map");
 const statusElement = document.getElementById("radar-status");
 const form = document.getElementById("radar-filters");
 const labels = JSON.parse(document.getElementById("radar-labels").textContent);
 const RATE_COLOURS = ["#f7fcf5", "#c7e9c0", "#74c476", "#31a354", "#006d2c"];
-
-const map = L.map(mapElement, { center: [44.83, -0.58], zoom: 9 });
-const tiles = L.tileLayer(mapElement.dataset.tiles, {
-  attribution: mapElement.dataset.attribution,
-  maxZoom: 18,
-});
-let tileErrorShown = false;
-tiles.on("tileerror", () => {
-  if (!tileErrorShown) {
-    tileErrorShown = true;
-    mapElement.classList.add("no-tiles");
-  }
-});
-tiles.addTo(map);
-
-const layers = {
-  gaps: L.layerGroup(),
-  white: L.layerGroup(),
-  clusters: L.layerGroup(),
-  emerging: L.layerGroup(),
-  initiatives: L.markerClusterGroup({ chunkedLoading: true }),
-  asking: L.layerGroup(),
-  trends: L.layerGroup(),
-};
 const messages = {};
 
 function announce() {
@@ -43,107 +32,101 @@ function say(key, text) {
   announce();
 }
 
-function element(tag, text, className) {
-  const node = document.createElement(tag);
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  if (className) node.className = className;
-  return node;
-}
+const map = createMap(mapElement, { announce: (text) => say("tiles", text), withBasemap: false });
 
-function link(text, href) {
-  const anchor = element("a", text);
-  anchor.href = href;
-  return anchor;
-}
-
-async function getJson(url) {
+async function getJson(url, attempts = 30) {
   const response = await fetch(url, { headers: { Accept: "application/json" } });
-  if (!response.ok) throw new Error(String(response.status));
+  if (response.status === 202 && attempts > 0) {
+    // The task worker is computing this result: ask again when the server says.
+    say("computing", gettext("This layer is being computed; it will appear shortly."));
+    const seconds = Number(response.headers.get("Retry-After")) || 5;
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    return getJson(url, attempts - 1);
+  }
+  say("computing", "");
+  if (!response.ok || response.status === 202) {
+    const error = new Error(String(response.status));
+    // 422: the analysis is impossible on these data; the server says why, in words.
+    if (response.status === 422) error.detail = (await response.json()).detail;
+    throw error;
+  }
   return response.json();
 }
 
-// Initiatives -------------------------------------------------------------------------------
+// Initiatives ---------------------------------------------------------------------------------
 
-function startYear(properties) {
-  return properties.start_date ? Number(properties.start_date.slice(0, 4)) : null;
-}
-
-function inPeriod(properties, since, until) {
-  if (!since && !until) return true;
-  const year = startYear(properties);
-  if (year === null) return false;
-  return (!since || year >= since) && (!until || year <= until);
-}
-
-function initiativePopup(properties, id) {
+function initiativePopup(initiative) {
   const box = element("div", null, "popup");
   const title = element("h3");
-  title.append(link(properties.name, `/initiatives/${id}/`));
-  box.append(title, element("p", properties.short_description));
-  const themes = (properties.themes || []).map((v) => labels.themes[v] || v).join(", ");
+  title.append(link(initiative.name, `/initiatives/${initiative.id}/`));
+  box.append(title, element("p", initiative.short_description));
+  const themes = (initiative.themes || []).map((v) => labels.themes[v] || v).join(", ");
   if (themes) box.append(element("p", themes, "themes"));
-  if (properties.needs && properties.needs.length) {
-    const needs = properties.needs.map((v) => labels.needs[v] || v).join(", ");
+  if (initiative.needs && initiative.needs.length) {
+    const needs = initiative.needs.map((v) => labels.needs[v] || v).join(", ");
     box.append(element("p", interpolate(gettext("Asks for: %s"), [needs])));
   }
   return box;
 }
 
-async function fetchInitiatives(query) {
-  let url = `${mapElement.dataset.initiatives}?page_size=1000${query ? `&${query}` : ""}`;
-  const features = [];
-  while (url) {
-    const page = await getJson(url);
-    features.push(...page.features);
-    url = page.next;
+const INITIATIVE_FILTERS = ["theme", "actor_type", "collaboration_mode", "since", "until"];
+
+function initiativeQuery(extra = {}) {
+  const data = new FormData(form);
+  const query = new URLSearchParams(extra);
+  for (const name of INITIATIVE_FILTERS) {
+    for (const value of data.getAll(name)) if (value) query.append(name, value);
   }
-  return features;
+  return query.toString();
 }
 
-async function loadInitiatives() {
-  const params = new URLSearchParams(new FormData(form));
-  const since = Number(params.get("since")) || null;
-  const until = Number(params.get("until")) || null;
-  const query = new URLSearchParams();
-  for (const name of ["theme", "actor_type", "collaboration_mode"]) {
-    for (const value of params.getAll(name)) query.append(name, value);
-  }
-  say("initiatives", gettext("Loading the initiatives…"));
-  try {
-    const features = (await fetchInitiatives(query.toString())).filter((f) =>
-      inPeriod(f.properties, since, until),
-    );
-    drawInitiatives(features);
-    say("initiatives", interpolate(gettext("%s initiatives on the map."), [features.length]));
-    mapElement.dataset.loaded = String(features.length);
-  } catch (error) {
-    say("initiatives", gettext("The initiatives could not be loaded. The tables below still work."));
-  }
-}
+const askingIcon = () =>
+  L.divIcon({ className: "asking-marker", html: "<span></span>", iconSize: L.point(18, 18) });
 
-function drawInitiatives(features) {
-  layers.initiatives.clearLayers();
-  layers.asking.clearLayers();
-  const markers = [];
-  for (const feature of features) {
-    const [lon, lat] = feature.geometry.coordinates;
-    const id = feature.id ?? feature.properties.id;
-    const name = feature.properties.name;
-    const marker = L.marker([lat, lon], { title: name, alt: name });
-    marker.bindPopup(() => initiativePopup(feature.properties, id));
-    markers.push(marker);
-    if (feature.properties.needs && feature.properties.needs.length) {
-      const asking = L.circleMarker([lat, lon], {
-        radius: 8, color: "#1d2327", weight: 2, fillColor: "#d4a017", fillOpacity: 0.9,
-      });
-      asking.bindPopup(() => initiativePopup(feature.properties, id));
-      layers.asking.addLayer(asking);
-    }
-  }
-  layers.initiatives.addLayers(markers);
-}
+const markers = { initiatives: L.layerGroup(), asking: L.layerGroup() };
+const initiatives = initiativeLayer({
+  group: markers.initiatives,
+  popup: initiativePopup,
+  query: () => initiativeQuery(),
+});
+const asking = initiativeLayer({
+  group: markers.asking,
+  popup: initiativePopup,
+  query: () => initiativeQuery({ asking: "true" }),
+  iconFor: askingIcon,
+});
+let initiativesReady;
+const initiativesLoaded = new Promise((resolve) => {
+  initiativesReady = resolve;
+});
+initiatives.on("loading", () => say("initiatives", gettext("Loading the initiatives…")));
+initiatives.on("load", () => {
+  const total = initiatives.total();
+  say("initiatives", countText(ngettext("%s initiative on the map.", "%s initiatives on the map.", total), total));
+  mapElement.dataset.loaded = String(total);
+  initiativesReady();
+});
+initiatives.on("tileerror", () => {
+  say("initiatives", gettext("The initiatives could not be loaded. The tables below still work."));
+  initiativesReady();
+});
+asking.on("load", () => {
+  const total = asking.total();
+  say("asking", countText(ngettext("%s initiative asking for support.", "%s initiatives asking for support.", total), total));
+});
 
-// Gaps, white zones, clusters ---------------------------------------------------------------
+// Gaps, white zones, clusters, trends: shapes from the territory tiles, figures by code ---------
+
+const groups = {
+  gaps: L.layerGroup(),
+  white: L.layerGroup(),
+  clusters: L.layerGroup(),
+  trends: L.layerGroup(),
+  emerging: L.layerGroup(),
+};
+const figures = { gaps: new Map(), trends: new Map(), breaks: [] };
+let shapes = null;
+let shapesLevel = null;
 
 function rateClass(rate, breaks) {
   let index = 0;
@@ -172,47 +155,94 @@ function gapPopup(properties) {
       "p",
       rate === null || rate === undefined
         ? gettext("Population unknown.")
-        : interpolate(gettext("%s initiatives per 10,000 inhabitants (smoothed)."), [rate.toFixed(2)]),
+        : interpolate(gettext("%s initiatives per 10,000 inhabitants (smoothed)."), [
+            formatNumber(rate, { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+          ]),
     ),
   );
-  box.append(element("p", interpolate(gettext("%s active initiatives."), [properties.active_initiatives])));
+  box.append(
+    element(
+      "p",
+      countText(ngettext("%s active initiative.", "%s active initiatives.", properties.active_initiatives), properties.active_initiatives),
+    ),
+  );
   if (properties.white_zone) box.append(element("p", gettext("White zone: no initiative nearby.")));
   if (properties.reason) box.append(element("p", properties.reason));
   return box;
 }
 
-function drawGaps(collection) {
-  for (const key of ["gaps", "white", "clusters"]) layers[key].clearLayers();
-  const features = collection.features || [];
-  const breaks = quantileBreaks(features.map((f) => f.properties.smoothed_rate_per_10k));
-  const choropleth = L.geoJSON(collection, {
-    style: (feature) => {
-      const rate = feature.properties.smoothed_rate_per_10k;
-      const colour = rate === null || rate === undefined ? "#cccccc" : RATE_COLOURS[rateClass(rate, breaks)];
-      return { color: "#4a5560", weight: 0.6, fillColor: colour, fillOpacity: 0.6 };
-    },
-    onEachFeature: (feature, layer) => layer.bindPopup(() => gapPopup(feature.properties)),
-  });
-  layers.gaps.addLayer(choropleth);
-  layers.white.addLayer(
-    L.geoJSON(collection, {
-      filter: (feature) => feature.properties.white_zone,
-      style: { color: "#1d2327", weight: 2, dashArray: "2 4", fillColor: "#ffffff", fillOpacity: 0.8 },
-      onEachFeature: (feature, layer) => layer.bindPopup(() => gapPopup(feature.properties)),
-    }),
-  );
-  layers.clusters.addLayer(
-    L.geoJSON(collection, {
-      filter: (feature) => ["high", "low"].includes(feature.properties.cluster),
-      style: (feature) =>
-        feature.properties.cluster === "high"
+function trendPopup(properties) {
+  const box = element("div", null, "popup");
+  const title = element("h3");
+  title.append(link(properties.name, territoryUrl(properties.code)));
+  box.append(title);
+  box.append(element("p", properties.pattern_label));
+  if (properties.significant_years && properties.significant_years.length) {
+    const years = properties.significant_years.join(", ");
+    box.append(element("p", interpolate(gettext("Significant years: %s."), [years])));
+  }
+  return box;
+}
+
+// One territory's shapes in each layer its figures call for.
+function drawTerritory(feature) {
+  const code = feature.properties.code;
+  const parts = [];
+  const add = (group, style, popup) => {
+    const layer = L.geoJSON(feature, { style });
+    layer.bindPopup(popup);
+    group.addLayer(layer);
+    parts.push([group, layer]);
+  };
+  const gap = figures.gaps.get(code);
+  if (gap) {
+    const rate = gap.smoothed_rate_per_10k;
+    const colour =
+      rate === null || rate === undefined ? "#cccccc" : RATE_COLOURS[rateClass(rate, figures.breaks)];
+    add(groups.gaps, { color: "#4a5560", weight: 0.6, fillColor: colour, fillOpacity: 0.6 }, () =>
+      gapPopup(gap),
+    );
+    if (gap.white_zone) {
+      add(
+        groups.white,
+        { color: "#1d2327", weight: 2, dashArray: "2 4", fillColor: "#ffffff", fillOpacity: 0.8 },
+        () => gapPopup(gap),
+      );
+    }
+    if (gap.cluster === "high" || gap.cluster === "low") {
+      const style =
+        gap.cluster === "high"
           ? { color: "#5b2a86", weight: 4, fill: false }
-          : { color: "#7a4a00", weight: 3, dashArray: "6 4", fill: false },
-      onEachFeature: (feature, layer) => layer.bindPopup(() => gapPopup(feature.properties)),
-    }),
-  );
-  const white = features.filter((f) => f.properties.white_zone).length;
-  return interpolate(gettext("%s territories compared, %s white zones."), [features.length, white]);
+          : { color: "#7a4a00", weight: 3, dashArray: "6 4", fill: false };
+      add(groups.clusters, style, () => gapPopup(gap));
+    }
+  }
+  const trend = figures.trends.get(code);
+  if (trend && trend.pattern !== "no_pattern") {
+    // Hot patterns in red, cold in blue, with a dotted outline so colour is not needed.
+    const colour = trend.pattern.endsWith("hot_spot") ? "#b30000" : "#08519c";
+    add(
+      groups.trends,
+      { color: colour, weight: 3, dashArray: "1 5", fillColor: colour, fillOpacity: 0.25 },
+      () => trendPopup(trend),
+    );
+  }
+  return { remove: () => parts.forEach(([group, layer]) => group.removeLayer(layer)) };
+}
+
+function currentLevel() {
+  return form.elements.level ? form.elements.level.value : "epci";
+}
+
+function redrawShapes() {
+  const level = currentLevel();
+  if (shapes && shapesLevel === level) {
+    shapes.redraw(); // the tiles come from the browser's cache: their URLs are versioned
+    return;
+  }
+  if (shapes) shapes.remove();
+  shapesLevel = level;
+  shapes = territoryLayer({ level, draw: drawTerritory }).addTo(map);
 }
 
 // One chosen theme, actor type or mode narrows the gap analysis to those initiatives (rates,
@@ -221,7 +251,7 @@ const GAP_FILTERS = ["theme", "actor_type", "collaboration_mode"];
 
 function gapQuery() {
   const data = new FormData(form);
-  const params = new URLSearchParams({ level: form.elements.level ? form.elements.level.value : "epci" });
+  const params = new URLSearchParams({ level: currentLevel(), geometry: "false" });
   for (const name of GAP_FILTERS) {
     const values = data.getAll(name);
     if (values.length === 1) params.set(name, values[0]);
@@ -233,11 +263,39 @@ async function loadGaps() {
   const params = gapQuery();
   try {
     const collection = await getJson(`${mapElement.dataset.gaps}?${params}`);
+    const rows = (collection.features || []).map((f) => f.properties);
+    figures.gaps = new Map(rows.map((row) => [row.code, row]));
+    figures.breaks = quantileBreaks(rows.map((row) => row.smoothed_rate_per_10k));
+    const white = rows.filter((row) => row.white_zone).length;
     const narrowed = GAP_FILTERS.some((name) => params.has(name));
     const note = narrowed ? ` ${gettext("The gap layers count only the chosen kind of initiative.")}` : "";
-    say("gaps", drawGaps(collection) + note);
+    const compared = countText(
+      ngettext("%s territory compared,", "%s territories compared,", rows.length),
+      rows.length,
+    );
+    const whiteZones = countText(ngettext("%s white zone.", "%s white zones.", white), white);
+    say("gaps", `${compared} ${whiteZones}${note}`);
   } catch (error) {
-    say("gaps", gettext("The gap analysis is not available."));
+    figures.gaps = new Map();
+    say("gaps", error.detail || gettext("The gap analysis is not available."));
+  }
+}
+
+async function loadTrends() {
+  try {
+    const collection = await getJson(
+      `${mapElement.dataset.trends}?level=${encodeURIComponent(currentLevel())}&geometry=false`,
+    );
+    const rows = (collection.features || []).map((f) => f.properties);
+    figures.trends = new Map(rows.map((row) => [row.code, row]));
+    const patterned = rows.filter((row) => row.pattern !== "no_pattern").length;
+    say(
+      "trends",
+      countText(ngettext("%s territory with a hot-spot trend.", "%s territories with a hot-spot trend.", patterned), patterned),
+    );
+  } catch (error) {
+    figures.trends = new Map();
+    say("trends", error.detail || gettext("The hot-spot trends are not available."));
   }
 }
 
@@ -257,70 +315,40 @@ function emergingPopup(properties) {
 }
 
 async function loadEmerging() {
-  layers.emerging.clearLayers();
+  groups.emerging.clearLayers();
   try {
     const collection = await getJson(mapElement.dataset.emerging);
-    layers.emerging.addLayer(
+    groups.emerging.addLayer(
       L.geoJSON(collection, {
         style: { color: "#b30000", weight: 2, fillColor: "#b30000", fillOpacity: 0.15 },
         onEachFeature: (feature, layer) => layer.bindPopup(() => emergingPopup(feature.properties)),
       }),
     );
     const count = (collection.features || []).length;
-    say("emerging", interpolate(gettext("%s emerging movements."), [count]));
+    say("emerging", countText(ngettext("%s emerging movement.", "%s emerging movements.", count), count));
   } catch (error) {
-    say("emerging", gettext("The emerging movements are not available."));
+    say("emerging", error.detail || gettext("The emerging movements are not available."));
   }
 }
 
 // Layer switches, filters, tables -----------------------------------------------------------
 
-// Hot-spot trends ------------------------------------------------------------------------------
-
-function trendPopup(properties) {
-  const box = element("div", null, "popup");
-  const title = element("h3");
-  title.append(link(properties.name, territoryUrl(properties.code)));
-  box.append(title);
-  box.append(element("p", properties.pattern_label));
-  if (properties.significant_years && properties.significant_years.length) {
-    const years = properties.significant_years.join(", ");
-    box.append(element("p", interpolate(gettext("Significant years: %s."), [years])));
-  }
-  return box;
-}
-
-async function loadTrends() {
-  layers.trends.clearLayers();
-  const level = form.elements.level ? form.elements.level.value : "epci";
-  try {
-    const collection = await getJson(`${mapElement.dataset.trends}?level=${encodeURIComponent(level)}`);
-    const patterned = (collection.features || []).filter((f) => f.properties.pattern !== "no_pattern");
-    layers.trends.addLayer(
-      L.geoJSON(
-        { type: "FeatureCollection", features: patterned },
-        {
-          // Hot patterns in red, cold in blue, with a dotted outline so colour is not needed.
-          style: (feature) => {
-            const hot = feature.properties.pattern.endsWith("hot_spot");
-            const colour = hot ? "#b30000" : "#08519c";
-            return { color: colour, weight: 3, dashArray: "1 5", fillColor: colour, fillOpacity: 0.25 };
-          },
-          onEachFeature: (feature, layer) => layer.bindPopup(() => trendPopup(feature.properties)),
-        },
-      ),
-    );
-    say("trends", interpolate(gettext("%s territories with a hot-spot trend."), [patterned.length]));
-  } catch (error) {
-    say("trends", gettext("The hot-spot trends are not available."));
-  }
-}
+const switches = {
+  initiatives: [initiatives, markers.initiatives],
+  asking: [asking, markers.asking],
+  gaps: [groups.gaps],
+  white: [groups.white],
+  clusters: [groups.clusters],
+  trends: [groups.trends],
+  emerging: [groups.emerging],
+};
 
 function syncLayers() {
   for (const input of document.querySelectorAll("#layers input[type=checkbox]")) {
-    const layer = layers[input.value];
-    if (input.checked && !map.hasLayer(layer)) map.addLayer(layer);
-    if (!input.checked && map.hasLayer(layer)) map.removeLayer(layer);
+    for (const layer of switches[input.value] || []) {
+      if (input.checked && !map.hasLayer(layer)) map.addLayer(layer);
+      if (!input.checked && map.hasLayer(layer)) map.removeLayer(layer);
+    }
   }
 }
 
@@ -377,10 +405,14 @@ async function refreshTables(query) {
 async function applyFilters(event) {
   const query = filterQuery();
   history.replaceState(null, "", query ? `?${query}` : form.action);
-  const work = [loadInitiatives(), refreshTables(query).catch(() => undefined)];
+  initiatives.redraw();
+  if (map.hasLayer(asking)) asking.redraw();
+  const work = [refreshTables(query).catch(() => undefined)];
   const name = event && event.target ? event.target.name : "";
-  if (name === "level" || GAP_FILTERS.includes(name)) work.push(loadGaps());
-  if (name === "level") work.push(loadTrends());
+  const figuresWork = [];
+  if (name === "level" || GAP_FILTERS.includes(name)) figuresWork.push(loadGaps());
+  if (name === "level") figuresWork.push(loadTrends());
+  if (figuresWork.length) work.push(Promise.all(figuresWork).then(redrawShapes));
   await Promise.all(work);
 }
 
@@ -392,6 +424,10 @@ form.addEventListener("submit", (event) => {
 });
 makeSortable(document);
 syncLayers();
-Promise.all([loadGaps(), loadEmerging(), loadInitiatives(), loadTrends()]).then(() => {
+Promise.all([
+  Promise.all([loadGaps(), loadTrends()]).then(redrawShapes),
+  loadEmerging(),
+  initiativesLoaded,
+]).then(() => {
   mapElement.dataset.ready = "true";
 });

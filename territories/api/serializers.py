@@ -1,4 +1,5 @@
 from rest_framework import serializers
+from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from territories.models import Territory
@@ -19,6 +20,7 @@ class TerritorySerializer(GeoFeatureModelSerializer):
     # The feature id is the code; `code` also stays among the properties (the API contract).
     feature_id = serializers.CharField(source="code", read_only=True)
     parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    geometry = GeometryField(precision=7, read_only=True)  # 1 cm, like every public output
 
     class Meta:
         model = Territory

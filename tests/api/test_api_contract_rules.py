@@ -74,7 +74,14 @@ def test_the_document_says_the_geojson_shape_of_the_lists(document):
     paged = document["components"]["schemas"]["PaginatedInitiativeList"]["allOf"]
 
     assert paged[0] == {"$ref": "#/components/schemas/InitiativeList"}
-    assert set(paged[1]["required"]) == {"type", "count", "next", "previous", "features"}
+    assert set(paged[1]["required"]) == {
+        "type",
+        "count",
+        "count_estimated",
+        "next",
+        "previous",
+        "features",
+    }
     assert "results" not in str(paged)
     listed = document["components"]["schemas"]["InitiativeList"]["properties"]
     assert listed["features"]["items"] == {"$ref": "#/components/schemas/Initiative"}

@@ -16,7 +16,7 @@ from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE = Path(os.environ.get("AXE_JS", ROOT / "node_modules" / "axe-core" / "axe.min.js"))
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_ARGS = [
     "--headless",
@@ -99,7 +99,8 @@ def site():
         "SUBMISSION_RATE_LIMIT": "1000/hour",
     }
     site = Site(url=f"http://127.0.0.1:{port}", env=env)
-    for command in (["migrate", "-v0"], ["createcachetable"], ["load_demo", "-v0"]):
+    # Requests never compute the radar (the task worker does): its results are warmed here.
+    for command in (["migrate", "-v0"], ["createcachetable"], ["load_demo", "-v0"], ["warm_radar"]):
         site.manage(*command)
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
@@ -109,12 +110,22 @@ def site():
         stderr=subprocess.STDOUT,
         text=True,
     )
+    # The task worker beside it, as in production: e-mails, and the radar results a filter asks for.
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "run_worker", "--queue-name", "*", "--no-reload"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         _wait_until_up(site.url + "/", server)
         yield site
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        for process in (server, worker):
+            process.terminate()
+        for process in (server, worker):
+            process.wait(timeout=20)
         with _admin_connection(database) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

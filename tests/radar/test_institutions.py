@@ -89,25 +89,30 @@ def test_the_institution_page_shows_news_since_the_last_visit(
     assert asking.name not in client.get(reverse("radar:institution")).content.decode()
 
 
-def test_the_digest_is_sent_once_per_period(member, institution, bordeaux, mailoutbox):
+def test_the_digest_is_sent_once_per_period(
+    member, institution, bordeaux, mailoutbox, django_capture_on_commit_callbacks
+):
     services.follow_create(institution=institution, user=member, territory=bordeaux)
     asking = make_initiative(needs=["premises"])
-    call_command("send_digest", stdout=io.StringIO())
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_digest", stdout=io.StringIO())
     assert [m.to for m in mailoutbox] == [["officer@example.org"]]
     assert asking.name in mailoutbox[0].body
-    call_command("send_digest", stdout=io.StringIO())
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_digest", stdout=io.StringIO())
     assert len(mailoutbox) == 1
 
 
 def test_the_digest_covers_what_happened_since_the_previous_one(
-    member, institution, bordeaux, mailoutbox
+    member, institution, bordeaux, mailoutbox, django_capture_on_commit_callbacks
 ):
     services.follow_create(institution=institution, user=member, territory=bordeaux)
     InstitutionMembership.objects.filter(user=member).update(
         last_digest_at=timezone.now() - timedelta(days=8)
     )
     Initiative.objects.update(created_at=timezone.now() - timedelta(days=30))
-    call_command("send_digest", stdout=io.StringIO())
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_digest", stdout=io.StringIO())
     assert mailoutbox == []  # nothing new: no empty e-mail
 
 

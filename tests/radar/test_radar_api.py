@@ -209,42 +209,6 @@ def test_the_seed_setting_is_used_reported_and_part_of_the_cache_key(client, set
 
 
 @pytest.mark.django_db
-def test_results_are_cached_and_served_stale_while_recomputed(client, monkeypatch, settings):
-    from radar.reports import cache as results
-
-    settings.RADAR_RECOMPUTE_IN_BACKGROUND = True
-    url = reverse("api:radar-insights")
-    assert client.get(url).json()["stale"] is False
-    started = []
-    monkeypatch.setattr(results, "_recompute_in_background", lambda *a: started.append(a))
-    edited = Initiative.objects.published().first()
-    edited.reciprocity = None
-    edited.save()
-
-    assert client.get(url).json()["stale"] is True
-    assert len(started) == 1
-
-
-@pytest.mark.django_db
-def test_a_change_schedules_a_background_warm_up_after_commit(
-    settings, monkeypatch, django_capture_on_commit_callbacks
-):
-    from radar import signals
-
-    settings.RADAR_RECOMPUTE_IN_BACKGROUND = True
-    scheduled = []
-    monkeypatch.setattr(signals, "_schedule", lambda: scheduled.append(True))
-    initiative = Initiative.objects.published().first()
-
-    with django_capture_on_commit_callbacks() as callbacks:
-        initiative.save()
-    assert scheduled == []  # nothing before the commit
-    for callback in callbacks:
-        callback()
-    assert scheduled == [True]
-
-
-@pytest.mark.django_db
 def test_the_profile_of_libourne_tells_of_the_emerging_movement_and_the_signals(english):
     page = english.get(reverse("radar:territory", args=["33243"])).content.decode()
 

@@ -7,11 +7,9 @@ command can run from cron as often as one likes."""
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.core.management.base import BaseCommand
-from django.template.loader import render_to_string
+from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from radar import services, subscriptions
@@ -35,28 +33,16 @@ class Command(BaseCommand):
                 continue
             since = membership.last_digest_at or now - period
             news = whats_new(institution=membership.institution, since=since)
-            if news:
-                self._send(membership, news)
-                sent += 1
-            services.membership_mark_digested(membership=membership, at=now)
-        self.stdout.write(f"{sent} digest(s) sent")
+            with transaction.atomic():
+                if news:
+                    with override(settings.LANGUAGE_CODE):
+                        services.digest_queue(membership=membership, news=news)
+                    sent += 1
+                services.membership_mark_digested(membership=membership, at=now)
+        self.stdout.write(f"{sent} digest(s) queued")
         # Residents who follow a territory without an account (radar.subscriptions).
         subscribers = subscriptions.send_subscriber_digests(now=now, period=period)
         purged = subscriptions.subscriptions_purge_unconfirmed(now=now)
         self.stdout.write(
-            f"{subscribers} subscriber digest(s) sent, {purged} expired request(s) erased"
+            f"{subscribers} subscriber digest(s) queued, {purged} expired request(s) erased"
         )
-
-    def _send(self, membership, news) -> None:
-        with override(settings.LANGUAGE_CODE):
-            context = {
-                "institution": membership.institution,
-                "news": news,
-                "site_url": settings.SITE_URL,
-            }
-            send_mail(
-                subject=_("What is new on the radar"),
-                message=render_to_string("radar/emails/digest.txt", context),
-                from_email=None,
-                recipient_list=[membership.user.email],
-            )

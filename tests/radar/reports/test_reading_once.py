@@ -1,16 +1,19 @@
-"""Each radar request reads what it needs once: the initiatives in one query, the level's
-territories (for the computation and for the map) in one query."""
+"""Each radar computation reads what it needs once: the initiatives in one query, the level's
+territories (for the computation and for the map) in one query. Requests never compute (the
+task worker does, through the same code): `computing()` has the request compute in place."""
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from radar.reports import cache
+
 pytestmark = pytest.mark.django_db
 
 
 def _reads(client, name: str, params: dict) -> tuple[list[str], list[str]]:
-    with CaptureQueriesContext(connection) as queries:
+    with CaptureQueriesContext(connection) as queries, cache.computing():
         assert client.get(reverse(name), params).status_code == 200
     sql = [query["sql"] for query in queries]
     initiatives = [s for s in sql if "ST_X" in s]  # the initiatives' points
@@ -19,6 +22,7 @@ def _reads(client, name: str, params: dict) -> tuple[list[str], list[str]]:
 
 
 def test_a_gaps_request_reads_the_initiatives_and_the_territories_once(client):
+    cache.cache.clear()  # rolled back with the test: the cache lives in the test's database
     initiatives, territories = _reads(client, "api:radar-gaps", {"level": "epci"})
 
     assert len(initiatives) == 1
@@ -27,6 +31,7 @@ def test_a_gaps_request_reads_the_initiatives_and_the_territories_once(client):
 
 
 def test_a_trends_request_reads_the_initiatives_and_the_territories_once(client):
+    cache.cache.clear()
     initiatives, territories = _reads(
         client, "api:radar-trends", {"level": "epci", "inference": "normal"}
     )

@@ -1,0 +1,345 @@
+// The maps' shared set-up: one Leaflet map per page, centred on the served territory (its
+// bounds come from the server, in the #map-config JSON), controls in the page's language,
+// background tiles, the project's own basemap when those tiles cannot load, and layers that
+// load the project's versioned tiles for what is in view only.
+// Every text built here uses textContent, never innerHTML: initiative texts are untrusted.
+const { gettext, ngettext, interpolate } = window;
+
+const config = JSON.parse(document.getElementById("map-config").textContent);
+const language = document.documentElement.lang || "fr";
+const numberFormat = new Intl.NumberFormat(language);
+// The project's tiles are 256 units wide and drawn on 512 pixels: a quarter of the requests.
+const TILE_SIZE = 512;
+const MAX_MEMBERS_ZOOM = 17;
+const DRAW_BATCH = 20;
+
+export function formatNumber(value, options) {
+  return options ? new Intl.NumberFormat(language, options).format(value) : numberFormat.format(value);
+}
+
+// `text` comes from ngettext (so that the catalogue extracts it); the count is formatted in
+// the page's language.
+export function countText(text, count) {
+  return interpolate(text, [formatNumber(count)]);
+}
+
+export function element(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null && text !== "") node.textContent = String(text);
+  if (className) node.className = className;
+  return node;
+}
+
+export function link(text, href) {
+  const anchor = element("a", text);
+  anchor.href = href;
+  return anchor;
+}
+
+async function getJson(url) {
+  const response = await fetch(url, { headers: { Accept: "application/json" } });
+  if (!response.ok) throw new Error(String(response.status));
+  return response.json();
+}
+
+function tileUrl(template, coords, values = {}) {
+  // A 512-pixel tile at map zoom z is the 256-unit tile at zoom z - 1.
+  let url = template
+    .replace("{z}", String(coords.z - 1))
+    .replace("{x}", String(coords.x))
+    .replace("{y}", String(coords.y));
+  for (const [name, value] of Object.entries(values)) url = url.replace(`{${name}}`, value);
+  return url;
+}
+
+// A layer that loads one JSON document per tile in view and draws it; what a tile drew goes
+// when the tile goes (Leaflet's grid decides which tiles are in view, and prunes the others).
+export const JsonTiles = L.GridLayer.extend({
+  options: { tileSize: TILE_SIZE, minZoom: 1, maxZoom: 19, updateWhenZooming: false, keepBuffer: 1 },
+
+  initialize(options) {
+    L.GridLayer.prototype.initialize.call(this, options);
+    this._drawn = new Map();
+    this.on("tileunload", (event) => this._undraw(this._tileCoordsToKey(event.coords)));
+  },
+
+  createTile(coords, done) {
+    const tile = document.createElement("div");
+    const key = this._tileCoordsToKey(coords);
+    const url = this.options.urlFor(coords);
+    if (!url) {
+      window.setTimeout(() => done(null, tile), 0);
+      return tile;
+    }
+    getJson(url)
+      .then((data) => {
+        if (this._map && this._tiles[key] && this._tiles[key].el === tile) {
+          this._undraw(key);
+          this._drawn.set(key, { z: coords.z, ...this.options.draw(data, coords) });
+        }
+        done(null, tile);
+      })
+      .catch((error) => done(error, tile));
+    return tile;
+  },
+
+  _undraw(key) {
+    const drawn = this._drawn.get(key);
+    if (!drawn) return;
+    for (const layer of drawn.layers) layer.remove();
+    if (drawn.release) drawn.release();
+    this._drawn.delete(key);
+  },
+
+  // What the tiles of the current zoom drew (e.g. the number of initiatives).
+  drawnAtCurrentZoom() {
+    const zoom = this._tileZoom;
+    return [...this._drawn.values()].filter((drawn) => drawn.z === zoom);
+  },
+
+  onRemove(map) {
+    for (const key of [...this._drawn.keys()]) this._undraw(key);
+    L.GridLayer.prototype.onRemove.call(this, map);
+  },
+});
+
+// Initiatives ---------------------------------------------------------------------------------
+
+// Cluster markers: a button with the number of initiatives, named for screen readers; Enter or
+// a click zooms on them, or lists them when they cannot be told apart any more.
+function clusterIcon(count) {
+  const size = count < 10 ? 30 : count < 100 ? 36 : count < 1000 ? 42 : 50;
+  const className = count < 10 ? "small" : count < 100 ? "medium" : "large";
+  return L.divIcon({
+    html: `<div><span>${formatNumber(count)}</span></div>`,
+    className: `marker-cluster marker-cluster-${className}`,
+    iconSize: L.point(size, size),
+  });
+}
+
+export function initiativeLayer(options) {
+  const { group, popup, query = () => "", iconFor } = options;
+  const layer = new JsonTiles({
+    urlFor: (coords) => {
+      const search = query();
+      return tileUrl(config.initiatives, coords) + (search ? `?${search}` : "");
+    },
+    draw: (collection) => drawInitiatives(collection, group, popup, iconFor),
+    pane: "tilePane",
+  });
+  layer.total = () => layer.drawnAtCurrentZoom().reduce((sum, drawn) => sum + drawn.count, 0);
+  return layer;
+}
+
+function membersPopup(members, popup) {
+  const box = element("div", null, "popup");
+  box.append(element("p", countText(ngettext("%s initiative here:", "%s initiatives here:", members.length), members.length)));
+  const list = element("ul");
+  for (const member of members) {
+    const item = element("li");
+    item.append(link(member.name, `/initiatives/${member.id}/`));
+    list.append(item);
+  }
+  box.append(list);
+  if (members.length === 1) return popup(members[0]);
+  return box;
+}
+
+function drawInitiatives(collection, group, popup, iconFor) {
+  const layers = [];
+  let count = 0;
+  for (const feature of collection.features || []) {
+    const [lon, lat] = feature.geometry.coordinates;
+    const properties = feature.properties;
+    count += properties.count;
+    let marker;
+    if (properties.count === 1 && properties.initiatives) {
+      const initiative = properties.initiatives[0];
+      marker = L.marker([lat, lon], {
+        title: initiative.name,
+        alt: initiative.name,
+        keyboard: true,
+        ...(iconFor ? { icon: iconFor(initiative) } : {}),
+      });
+      marker.bindPopup(() => popup(initiative));
+    } else {
+      const label = countText(ngettext("%s initiative, zoom in", "%s initiatives, zoom in", properties.count), properties.count);
+      marker = L.marker([lat, lon], { icon: clusterIcon(properties.count), title: label, keyboard: true });
+      marker.on("add", () => marker.getElement().setAttribute("aria-label", label));
+      const open = () => {
+        const [west, south, east, north] = properties.bbox;
+        const map = marker._map;
+        const bounds = L.latLngBounds([south, west], [north, east]);
+        const tight = map.getBoundsZoom(bounds) >= MAX_MEMBERS_ZOOM || map.getZoom() >= MAX_MEMBERS_ZOOM;
+        if (properties.initiatives && tight) {
+          marker.bindPopup(() => membersPopup(properties.initiatives, popup)).openPopup();
+        } else {
+          map.fitBounds(bounds.pad(0.2), { maxZoom: Math.max(map.getZoom() + 1, Math.min(map.getBoundsZoom(bounds), 18)) });
+        }
+      };
+      marker.on("click", open);
+      marker.on("keypress", (event) => {
+        if (event.originalEvent.key === "Enter") open();
+      });
+    }
+    group.addLayer(marker);
+    layers.push(marker);
+  }
+  return { layers, count };
+}
+
+// Territories (the basemap and the radar's choropleths) ----------------------------------------
+
+// Territories of one level, per tile, unclipped: a territory met by several tiles is drawn
+// once per zoom (counted references), so its outline has no seams. `draw` returns a layer
+// (added to `group`), or, without a group, anything with a remove() method.
+export function territoryLayer({ level, group, draw, minZoom = 1, maxNativeZoom = 19 }) {
+  const shared = new Map();
+  return new JsonTiles({
+    minZoom,
+    maxNativeZoom,
+    urlFor: (coords) => tileUrl(config.territories, coords, { level }),
+    draw: (collection, coords) => {
+      // Drawn a few dozen territories at a time, so that a tile of communes never holds the
+      // page for long (no long task while zooming or panning).
+      const features = collection.features || [];
+      const keys = [];
+      let next = 0;
+      let cancelled = false;
+      const step = () => {
+        if (cancelled) return;
+        const end = Math.min(features.length, next + DRAW_BATCH);
+        for (; next < end; next += 1) {
+          const feature = features[next];
+          const key = `${coords.z}:${feature.properties.code}`;
+          const entry = shared.get(key);
+          if (entry) {
+            entry.refs += 1;
+          } else {
+            const layer = draw(feature, coords.z);
+            if (!layer) continue;
+            if (group) group.addLayer(layer);
+            shared.set(key, { refs: 1, layer });
+          }
+          keys.push(key);
+        }
+        if (next < features.length) window.setTimeout(step, 0);
+      };
+      step();
+      const release = () => {
+        cancelled = true;
+        for (const key of keys) {
+          const entry = shared.get(key);
+          if (entry && --entry.refs === 0) {
+            if (group) group.removeLayer(entry.layer);
+            entry.layer.remove();
+            shared.delete(key);
+          }
+        }
+      };
+      return { layers: [], release };
+    },
+  });
+}
+
+// The project's own basemap: the served territory's outline, the EPCI and the communes with
+// their names, from the project's data. Drawn under the background tiles (hidden by them when
+// they load), and loaded only once those tiles fail.
+function addBasemap(map) {
+  map.createPane("basemap");
+  map.getPane("basemap").style.zIndex = 150;
+  map.createPane("basemap-labels");
+  map.getPane("basemap-labels").style.zIndex = 160;
+  const group = L.layerGroup().addTo(map);
+  const style = {
+    commune: { color: "#6b7780", weight: 0.8, fill: false },
+    epci: { color: "#3f4a52", weight: 1.8, fill: false },
+    outline: { color: "#1d2327", weight: 3, fill: false },
+  };
+  // One canvas for every outline: hundreds of communes cost one element, not one each.
+  const renderer = L.canvas({ pane: "basemap", padding: 0.3 });
+  const polygons = (feature, options) => {
+    map.getContainer().dataset.basemap = String(Number(map.getContainer().dataset.basemap || 0) + 1);
+    return L.geoJSON(feature, { pane: "basemap", interactive: false, style: options, renderer });
+  };
+  const layers = [
+    territoryLayer({
+      level: "commune",
+      group,
+      minZoom: 9,
+      maxNativeZoom: 12,
+      draw: (feature, zoom) => {
+        const layer = polygons(feature, style.commune);
+        if (zoom >= 11) {
+          const centre = layer.getBounds().getCenter();
+          const label = L.tooltip({
+            permanent: true,
+            direction: "center",
+            className: "commune-label",
+            pane: "basemap-labels",
+            interactive: false,
+          }).setContent(element("span", feature.properties.name));
+          label.setLatLng(centre);
+          return L.featureGroup([layer, label]);
+        }
+        return layer;
+      },
+    }),
+    territoryLayer({
+      level: "epci",
+      group,
+      minZoom: 6,
+      maxNativeZoom: 11,
+      draw: (feature) => polygons(feature, style.epci),
+    }),
+    territoryLayer({
+      level: config.served.level,
+      group,
+      maxNativeZoom: 10,
+      draw: (feature) => (feature.properties.code === config.served.code ? polygons(feature, style.outline) : null),
+    }),
+  ];
+  for (const layer of layers) layer.addTo(map);
+  return layers;
+}
+
+// The map ---------------------------------------------------------------------------------------
+
+export function createMap(mapElement, { announce = () => {}, withBasemap = true } = {}) {
+  const map = L.map(mapElement, { zoomControl: false, minZoom: 3 });
+  L.control
+    .zoom({ zoomInTitle: gettext("Zoom in"), zoomOutTitle: gettext("Zoom out"), position: "topleft" })
+    .addTo(map);
+  map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
+  map.on("popupopen", (event) => {
+    const button = event.popup._closeButton;
+    if (button) button.setAttribute("aria-label", gettext("Close popup"));
+  });
+  const [west, south, east, north] = config.bounds;
+  map.fitBounds([
+    [south, west],
+    [north, east],
+  ]);
+  let basemap = null;
+  const useBasemap = () => {
+    if (withBasemap && !basemap) basemap = addBasemap(map);
+  };
+  if (config.tiles) {
+    const tiles = L.tileLayer(config.tiles, { attribution: config.attribution, maxZoom: 19 });
+    let failed = false;
+    tiles.on("tileerror", () => {
+      if (failed) return;
+      failed = true;
+      mapElement.classList.add("no-tiles");
+      useBasemap();
+      announce(gettext("The background map cannot be loaded: the map shows the communes' outlines instead."));
+    });
+    tiles.addTo(map);
+  } else {
+    useBasemap();
+  }
+  mapElement.dataset.configured = "true";
+  return map;
+}
+
+export { config };
