@@ -19,7 +19,7 @@ def queue_subscription_email(
     )
 
 
-@task()
+@task(queue_name="email")
 def send_subscription_email(subscription_id: int, kind: str, since: str | None) -> bool:
     from radar.models import Subscription
     from radar.subscriptions import subscription_email, unsubscribe_url

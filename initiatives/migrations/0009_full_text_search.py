@@ -7,7 +7,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("initiatives", "0005_claims"),
+        ("initiatives", "0008_published_by_name_index"),
         ("territories", "0002_unaccent"),
     ]
 
