@@ -52,6 +52,9 @@ def database_from_url(url: str) -> dict:
     if not name:
         raise ImproperlyConfigured("DATABASE_URL must name a database, e.g. postgis://host/radar")
     options = dict(pair.split("=", 1) for pair in parts.query.split("&") if "=" in pair)
+    # An unreachable database host fails a request in seconds (a 503), instead of holding a
+    # worker for the system's TCP timeout.
+    options.setdefault("connect_timeout", "5")
     return {
         "ENGINE": "django.contrib.gis.db.backends.postgis",
         "NAME": name,

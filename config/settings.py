@@ -4,6 +4,7 @@ Local defaults are safe and need nothing: with no DATABASE_URL the project uses 
 PostGIS cluster in .pgdata/ (started by `make run` / `make test`).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -46,10 +47,13 @@ INSTALLED_APPS = [
     "initiatives",
     "opendata",
     "radar",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.CompressionMiddleware",
+    "config.middleware.RequestBodyMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "config.middleware.AdminContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -61,10 +65,13 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "radar.middleware.ResultPendingMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if not DEBUG:
-    # In production whitenoise serves the collected, compressed, hashed static files.
+    # In production whitenoise serves the collected, compressed, hashed static files (before
+    # the compression middleware: they are compressed already).
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "config.urls"
@@ -123,6 +130,23 @@ CACHES = {
     }
 }
 
+# Login throttling (django-axes) on every login form (admin, moderation, institutions): after
+# 5 failures for one account, or from one address, within 15 minutes, that account or that
+# address is locked out for 15 minutes (429 and a page saying so). An administrator lifts a
+# lockout in the admin ("Access attempts") or with `manage.py axes_reset_username <name>` /
+# `axes_reset_ip <address>` / `axes_reset`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "config.views.login_locked_out"
+AXES_CLIENT_IP_CALLABLE = "initiatives.clients.client_address"
+AXES_USERNAME_FORM_FIELD = "username"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -155,6 +179,9 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("MAX_REQUEST_BYTES", 256 * 1024)
 # Resident submissions (form and API) per client address, counted in the shared cache.
 SUBMISSION_RATE_LIMIT = envstr("SUBMISSION_RATE_LIMIT", "10/hour")
+# "Retrouver mon lien": requests per client address, and new links sent per e-mail address.
+LINK_RECOVERY_RATE_LIMIT = envstr("LINK_RECOVERY_RATE_LIMIT", "5/hour")
+LINK_RECOVERY_PER_ADDRESS_LIMIT = envstr("LINK_RECOVERY_PER_ADDRESS_LIMIT", "3/day")
 
 # E-mail: the console locally; SMTP as soon as EMAIL_HOST is set.
 _email_host = envstr("EMAIL_HOST", "")
@@ -176,6 +203,12 @@ MAILERS = {
         else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
     )
 }
+# Development and browser tests: write each e-mail as a file in this folder instead.
+if _email_folder := envstr("EMAIL_FILE_PATH", ""):
+    MAILERS["default"] = {
+        "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "OPTIONS": {"file_path": _email_folder},
+    }
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Radar territorial <radar@localhost>")
 # Every e-mail is sent by the task worker; a failed one is tried again after 30 s, 1 min,
 # 2 min… (doubling, at most an hour apart) until EMAIL_RETRY_ATTEMPTS attempts have failed:
@@ -285,6 +318,11 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_PARSER_CLASSES": [
+        "common.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "UNAUTHENTICATED_USER": None,
     # A radar analysis that cannot be computed answers 422 with its reason (radar.failures).
     "EXCEPTION_HANDLER": "radar.failures.api_exception_handler",
@@ -323,4 +361,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    # django-axes says "BEGIN" in every process and more at INFO; failures and lockouts are
+    # warnings.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

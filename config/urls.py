@@ -25,3 +25,4 @@ urlpatterns = [
 ]
 
 handler404 = "common.api.errors.page_not_found"
+handler500 = "config.views.server_error"

@@ -1,12 +1,11 @@
 """The public page of an initiative, in words: the optional answers that the page showed as
 codes or not at all (governance, animation, reciprocity, step-free access, offline use,
-languages), where the initiative comes from, and the way back to the map as it was left."""
+languages), and the way back to the map as it was left."""
 
 from django.utils.http import urlencode
 from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
 
-from initiatives.demo import TIERS_LIEUX_SOURCE
 from initiatives.models import Initiative
 
 # The public map's own parameters: only these travel back to it.
@@ -41,17 +40,6 @@ def optional_facts(initiative: Initiative) -> list[tuple[str, str]]:
         (_("Usable without internet"), yes_no(initiative.usable_without_internet)),
         (_("Languages spoken"), language_names(initiative.languages)),
     ]
-
-
-def source_words(initiative: Initiative) -> str:
-    """Where the initiative comes from, in words rather than its code."""
-    if initiative.source == "resident":
-        return _("added by its holder on the Territorial Radar")
-    if initiative.source == "demo":
-        return _("fictional example generated for the demonstration")
-    if initiative.source == TIERS_LIEUX_SOURCE:
-        return _("ANCT “Mission coworking” census of third places, 2019")
-    return _("imported data set “%(source)s”") % {"source": initiative.source}
 
 
 def back_to_map_query(query) -> str:

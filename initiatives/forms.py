@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from common.validators import no_control_characters, single_line
 from initiatives import choices
 from initiatives.models import Initiative
 from initiatives.records import parse_point
@@ -150,6 +151,7 @@ DEFINED_CHOICES = {
     "activity_status": choices.ActivityStatus,
 }
 CHECKBOX_GROUPS = ("themes", "actor_types", "resources", "needs")
+SINGLE_LINE_FIELDS = ("name", "short_description", "address", "contact_email", "website")
 OPTIONAL_FIELDS = CONTRIBUTION_FIELDS[5:]
 
 
@@ -157,12 +159,13 @@ class ContributionForm(forms.ModelForm):
     """A resident's initiative. The place comes from the map (lon/lat, filled by
     contribute.js) or, without the map, from a commune typed in `commune`."""
 
-    lon = forms.CharField(required=False, widget=forms.HiddenInput)
-    lat = forms.CharField(required=False, widget=forms.HiddenInput)
+    lon = forms.CharField(required=False, widget=forms.HiddenInput, validators=[single_line])
+    lat = forms.CharField(required=False, widget=forms.HiddenInput, validators=[single_line])
     commune = forms.CharField(
         label=_("Commune"),
         required=False,
         max_length=250,
+        validators=[single_line],
         help_text=_(
             "Without the map: type the commune and choose it in the list. The initiative is "
             "then placed in the commune."
@@ -215,6 +218,9 @@ class ContributionForm(forms.ModelForm):
         self.fields["themes"].required = False
         self.fields["activity_status"].required = False  # the model's default: active
         self.fields["contact_email"].required = True
+        for name in SINGLE_LINE_FIELDS:
+            self.fields[name].validators.insert(0, single_line)
+        self.fields["description"].validators.insert(0, no_control_characters)
         for name, choice_class in DEFINED_CHOICES.items():
             blank = [] if name in CHECKBOX_GROUPS or name == "activity_status" else BLANK
             self.fields[name].choices = blank + _defined(choice_class)
@@ -271,6 +277,7 @@ class RejectionForm(forms.Form):
         label=_("Reason for a rejection (sent to the submitter)"),
         required=False,  # required to reject only; the view says so
         widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[no_control_characters],
     )
 
 

@@ -468,6 +468,10 @@ class OutgoingEmailKind(models.TextChoices):
     DIGEST = "digest", _("Institution digest")
     CLAIM_LINK = "claim_link", _("Private link after a claim")
     CLAIM_REJECTION = "claim_rejection", _("Claim not accepted")
+    RECOVERED_LINK = "recovered_link", _("New private link on request")
+    APPROVAL = "approval", _("Submission published")
+    REVISION_APPROVAL = "revision_approval", _("Changes published")
+    MERGE = "merge", _("Submission merged into an initiative")
 
 
 class OutgoingEmailStatus(models.TextChoices):

@@ -105,21 +105,25 @@ def _new_token(initiative: Initiative) -> str:
     return token
 
 
-def _rate_limit() -> tuple[int, int]:
-    rate = getattr(settings, "SUBMISSION_RATE_LIMIT", "10/hour")
+def _rate_limit(
+    setting: str = "SUBMISSION_RATE_LIMIT", default: str = "10/hour"
+) -> tuple[int, int]:
+    rate = getattr(settings, setting, default)
     count, _slash, period = rate.partition("/")
     if not count.isdigit() or period not in RATE_PERIODS:
-        raise ImproperlyConfigured(f"SUBMISSION_RATE_LIMIT must look like 10/hour, got {rate!r}")
+        raise ImproperlyConfigured(f"{setting} must look like 10/hour, got {rate!r}")
     return int(count), RATE_PERIODS[period]
 
 
-def submission_rate_check(*, ip: str) -> None:
-    """Count one submission attempt from `ip`; raise SubmissionRateLimited past the limit.
-    The count lives in the shared database cache, so it holds across server processes; the
-    address is hashed so that the cache table holds no IP address."""
-    limit, period = _rate_limit()
+def submission_rate_check(
+    *, ip: str, scope: str = "submissions", setting: str = "SUBMISSION_RATE_LIMIT"
+) -> None:
+    """Count one attempt from `ip` (or any other key) in `scope`; raise SubmissionRateLimited
+    past the limit of `setting`. The count lives in the shared database cache, so it holds
+    across server processes; the key is hashed so that the cache table holds no IP address."""
+    limit, period = _rate_limit(setting)
     window = int(time.time() // period)
-    key = f"submissions:{token_hash(ip or 'unknown')[:32]}:{window}"
+    key = f"{scope}:{token_hash(ip or 'unknown')[:32]}:{window}"
     cache.add(key, 0, timeout=period)
     try:
         attempts = cache.incr(key)
@@ -249,9 +253,12 @@ def initiative_withdraw(*, initiative: Initiative) -> None:
 
 @transaction.atomic
 def initiative_approve(*, initiative: Initiative, moderator) -> None:
+    """Published; the submitter is told by e-mail."""
     initiative.publication_status = PublicationStatus.PUBLISHED
     initiative.full_clean()
     initiative.save()
+    if initiative.contact_email:
+        emails.send_approval(initiative=initiative)
 
 
 def _decide(revision: Revision, status: str, moderator, reason: str = "") -> None:
@@ -267,6 +274,8 @@ def revision_approve(*, revision: Revision, moderator) -> None:
     initiative.full_clean()
     initiative.save()
     _decide(revision, RevisionStatus.APPROVED, moderator)
+    if initiative.contact_email:
+        emails.send_revision_approval(initiative=initiative)
 
 
 @transaction.atomic
@@ -308,10 +317,13 @@ def initiative_merge(*, submission: Initiative, target: Initiative, moderator) -
         initiative=target, values=revision_values_to_json(fills), origin="merge"
     )
     _decide(revision, RevisionStatus.APPROVED, moderator)
+    email = submission.contact_email
     submission.publication_status = PublicationStatus.ARCHIVED
     submission.merged_into = target
     submission.contact_email = submission.private_token_hash = ""
     submission.save()
+    if email:
+        emails.send_merge(submission=submission, to=email, target=target)
     return revision
 
 

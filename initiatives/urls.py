@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from initiatives import claim_views, embed, views
+from initiatives import claim_views, embed, holder_views, views
 
 app_name = "initiatives"
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("integrer/", embed.embed_builder, name="embed"),
     path("integrer/carte/", embed.embed_map, name="embed-map"),
     path("mon-initiative/", views.my_initiative, name="my-initiative"),
+    path("mon-initiative/retrouver/", holder_views.recover_link, name="recover-link"),
     path("mon-initiative/<str:token>/", views.private_link, name="private-link"),
     path("moderation/", views.moderation, name="moderation"),
     path(

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from common.counting import BoundedCountPaginator
@@ -19,8 +20,11 @@ from initiatives.forms import (
     RejectionForm,
     error_summary,
 )
+from initiatives.holder_views import erase_confirmation
 from initiatives.holders import HOLDER_SESSION_KEY, held_initiative
 from initiatives.models import Initiative, Revision, RevisionStatus
+from initiatives.permissions import MODERATORS_GROUP, is_moderator  # noqa: F401 (re-exported)
+from initiatives.presentation import field_label, field_rows, shown_value
 from initiatives.selectors import (
     commune_choices,
     initiative_holding_token,
@@ -81,12 +85,13 @@ def home(request):
 
 
 def initiative_detail(request, pk: int):
-    initiative = get_object_or_404(published_initiatives(), pk=pk)
+    # Moderators also open pending (and archived) items: the queue links to them.
+    shown = Initiative.objects.all() if is_moderator(request.user) else published_initiatives()
+    initiative = get_object_or_404(shown, pk=pk)
     context = {
         "initiative": initiative,
         "panels": panels.PUBLIC_PAGE,
         "optional_facts": detail.optional_facts(initiative),
-        "source_words": detail.source_words(initiative),
         "back_query": detail.back_to_map_query(request.GET),
     }
     return render(request, "initiatives/detail.html", context)
@@ -94,7 +99,6 @@ def initiative_detail(request, pk: int):
 
 # Contributions: the form, the holder's private link, the moderation queue.
 
-MODERATORS_GROUP = "moderators"
 # Request paths are logged; the private link's path carries a token (see log_filters).
 log_filters.install()
 
@@ -172,17 +176,15 @@ def my_initiative(request):
     initiative = held_initiative(request)
     if initiative is None:
         request.session.pop(HOLDER_SESSION_KEY, None)
-        return _refused(
-            request,
-            _("This private link is not valid (any more). Use the latest link we sent you."),
-            403,
-        )
+        return render(request, "initiatives/link_invalid.html", status=403)
     action = request.POST.get("action")
     if action == "confirm":
         initiative_confirm(initiative=initiative)
         messages.success(request, _("Thank you: the initiative is confirmed as active."))
         return redirect("initiatives:my-initiative")
-    if action == "withdraw":
+    if action == "withdraw":  # asks first: erasing cannot be undone
+        return erase_confirmation(request, initiative)
+    if action == "erase":
         initiative_withdraw(initiative=initiative)
         request.session.pop(HOLDER_SESSION_KEY, None)
         messages.success(request, _("The initiative and your data have been erased."))
@@ -225,22 +227,21 @@ def _edit_message(outcome) -> str:
     return _("Thank you: the initiative is updated.")
 
 
-def is_moderator(user) -> bool:
-    return user.is_active and (
-        user.is_superuser or user.groups.filter(name=MODERATORS_GROUP).exists()
-    )
-
-
 @login_required(login_url="initiatives:login")
 @require_http_methods(["GET", "POST"])
 def moderation(request):
     if not is_moderator(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(_("This page is for the radar's moderators."))
     if request.method == "POST":
         _moderate(request)
         return redirect("initiatives:moderation")
     submissions = [
-        (submission, list(possible_duplicates(initiative=submission)[:5]))
+        (
+            submission,
+            list(possible_duplicates(initiative=submission)[:5]),
+            field_rows(submission),
+            shown_value("location", submission.location),
+        )
         for submission in pending_submissions()
     ]
     revisions = [(revision, _revision_changes(revision)) for revision in pending_revisions()]
@@ -259,24 +260,19 @@ def moderation(request):
     )
 
 
-def _revision_changes(revision) -> list[tuple[str, object, object]]:
+def _revision_changes(revision) -> list[tuple[str, str, str]]:
+    """(label, now, proposed), each value in words: labels of codes, yes/no, dates."""
     initiative = revision.initiative
+    values = revision_values_from_json(revision.values)
+    precision = values.get("start_date_precision", initiative.start_date_precision)
     return [
         (
-            Initiative._meta.get_field(name).verbose_name,
-            _shown(getattr(initiative, name)),
-            _shown(value),
+            field_label(name),
+            shown_value(name, getattr(initiative, name), precision=initiative.start_date_precision),
+            shown_value(name, value, precision=precision),
         )
-        for name, value in revision_values_from_json(revision.values).items()
+        for name, value in values.items()
     ]
-
-
-def _shown(value):
-    if hasattr(value, "x") and hasattr(value, "y"):
-        return f"{value.y:.5f}, {value.x:.5f}"
-    if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
-    return value
 
 
 def _moderate(request) -> None:
@@ -325,7 +321,10 @@ def _moderate(request) -> None:
         _decide(request, action, approve=approve, reject=reject, name=name)
         for name, approve, reject in pending
     )
-    messages.success(request, _("%(count)d item(s) moderated.") % {"count": done})
+    messages.success(
+        request,
+        ngettext("%(count)d item moderated.", "%(count)d items moderated.", done) % {"count": done},
+    )
 
 
 def _ids(request, name) -> list[int]:

@@ -71,7 +71,7 @@ def data_sources() -> list[dict]:
     return [
         {
             "what": _("Commune boundaries (simplified)"),
-            "source": "IGN Admin Express 2018, simplified by the france-geojson project",
+            "source": _("IGN Admin Express 2018, simplified by the france-geojson project"),
             "licence": etalab,
         },
         {

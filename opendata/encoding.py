@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from django.db import connections, router, transaction
 from django.db.models import QuerySet
 
+from common.spreadsheet import spreadsheet_safe_sql
 from initiatives.selectors import territories_with_initiative_counts
 from opendata.columns import COLUMNS, PROPERTY_COLUMNS
 from territories.models import Territory
@@ -61,9 +62,14 @@ def initiative_features_query(ids: QuerySet) -> tuple[str, tuple]:
     return sql, params
 
 
+def _csv_cell_sql(column) -> str:
+    """Text cells are made spreadsheet-safe (common.spreadsheet); GeoJSON is not concerned."""
+    return spreadsheet_safe_sql(column.csv_sql) if column.type == "string" else column.csv_sql
+
+
 def initiative_csv_query(ids: QuerySet) -> tuple[str, tuple]:
     ids_sql, params = _ids_sql(ids)
-    select = ", ".join(f'{column.csv_sql} AS "{column.name}"' for column in COLUMNS)
+    select = ", ".join(f'{_csv_cell_sql(column)} AS "{column.name}"' for column in COLUMNS)
     return f"SELECT {select}" + _FROM_INITIATIVES.format(ids=ids_sql), params
 
 

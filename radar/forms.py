@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.validators import no_control_characters, single_line
 from initiatives.forms import MapFilterForm
 from radar.models import SupportOffer
 from radar.selectors import RadarFilters
@@ -43,6 +44,10 @@ class RadarFilterForm(MapFilterForm):
 
 
 class SupportOfferForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["message"].validators.insert(0, no_control_characters)
+
     class Meta:
         model = SupportOffer
         fields = ["kind", "message"]
@@ -68,5 +73,35 @@ class FollowForm(forms.Form):
     territory = forms.CharField(
         label=_("Territory code"),
         max_length=20,
+        validators=[single_line],
         help_text=_("INSEE code of a municipality or SIREN of an intercommunality."),
     )
+
+
+class GapThresholdForm(forms.Form):
+    """The white zones' thresholds, on the radar page (a GET form: it works without JavaScript).
+    Same bounds as the API's /radar/gaps/ parameters; blank means the analysis's default."""
+
+    min_population = forms.IntegerField(
+        label=_("White zone from (inhabitants)"),
+        min_value=0,
+        max_value=10_000_000,
+        required=False,
+        help_text=_("Territories with at least this many inhabitants…"),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    radius_km = forms.FloatField(
+        label=_("…and no initiative within (km)"),
+        min_value=0.1,
+        max_value=200,
+        required=False,
+        help_text=_("…farther than this from every active initiative."),
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+
+    def thresholds(self) -> dict:
+        """The valid thresholds given, by GapParams's names; the analysis's defaults apply to
+        the others."""
+        self.is_valid()  # cleaned_data then holds the fields that are valid
+        data = self.cleaned_data
+        return {name: data[name] for name in self.fields if data.get(name) is not None}

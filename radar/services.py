@@ -11,8 +11,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from initiatives.emails import queue_email
+from initiatives.emails import queue_email, support_offer_link
 from initiatives.models import Initiative, OutgoingEmailKind
+from initiatives.private_links import private_link_rotate
 from radar.models import Follow, Institution, InstitutionMembership, SupportOffer
 from territories.models import Territory
 
@@ -23,16 +24,18 @@ def _require_member(*, institution: Institution, user: AbstractBaseUser) -> None
 
 
 def _queue_offer_mail(offer: SupportOffer) -> None:
+    """The offer goes to the holder with a fresh private link to answer it: the holder may have
+    lost the previous one (which then stops working)."""
     if not offer.initiative.contact_email:
         return
+    token = private_link_rotate(initiative=offer.initiative)
     queue_email(
         kind=OutgoingEmailKind.SUPPORT_OFFER,
         to=offer.initiative.contact_email,
         initiative=offer.initiative,
         subject=_("An offer of support for “%(name)s”") % {"name": offer.initiative.name},
-        body=render_to_string(
-            "radar/emails/support_offer.txt", {"offer": offer, "site_url": settings.SITE_URL}
-        ),
+        body=render_to_string("radar/emails/support_offer.txt", {"offer": offer})
+        + support_offer_link(token),
     )
 
 

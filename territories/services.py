@@ -11,6 +11,7 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from tqdm import tqdm
 
 from territories.models import Territory
@@ -98,7 +99,11 @@ def read_territory_frame(
     missing = [f for f in (code_field, name_field, parent_field) if f and f not in frame.columns]
     if missing:
         raise TerritoryImportError(
-            _("Missing column(s): %(missing)s. Columns in the file: %(columns)s.")
+            ngettext(
+                "Missing column: %(missing)s. Columns in the file: %(columns)s.",
+                "Missing columns: %(missing)s. Columns in the file: %(columns)s.",
+                len(missing),
+            )
             % {"missing": ", ".join(missing), "columns": ", ".join(map(str, frame.columns))}
         )
     if frame.empty:
@@ -236,7 +241,11 @@ def _parents_by_code(parent_level: str | None, rows: Iterable[TerritoryRow]) -> 
     unknown = sorted(wanted - set(found))
     if unknown:
         raise TerritoryImportError(
-            _("Unknown parent code(s) at level %(level)s: %(codes)s.")
+            ngettext(
+                "Unknown parent code at level %(level)s: %(codes)s.",
+                "Unknown parent codes at level %(level)s: %(codes)s.",
+                len(unknown),
+            )
             % {"level": parent_level, "codes": ", ".join(unknown)}
         )
     return found

@@ -26,6 +26,6 @@ def test_a_too_large_form_post_gets_a_clear_page_and_stores_nothing(client, sett
     before = Initiative.objects.count()
     response = client.post("/contribuer/", {"name": "x" * 1_000_000})
 
-    assert response.status_code == 400
+    assert response.status_code == 413
     assert "La requête n’a pas pu être lue" in response.content.decode()
     assert Initiative.objects.count() == before

@@ -45,7 +45,7 @@ def test_a_database_url_becomes_a_postgis_database():
         "5433",
         "radar",
     )
-    assert database["OPTIONS"] == {"sslmode": "require"}
+    assert database["OPTIONS"] == {"sslmode": "require", "connect_timeout": "5"}
 
 
 @pytest.mark.parametrize("url", ["mysql://h/db", "postgis://host/"])

@@ -1,17 +1,17 @@
 """POST /api/v1/submissions/: a resident's initiative, through the same service as the form."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from common.api.responses import bad_request, detail
+from common.validators import no_control_characters, single_line
 from initiatives import choices
 from initiatives.clients import client_address
 from initiatives.emails import private_link_url
@@ -52,8 +52,14 @@ def _choice(choice_class):
     return serializers.ChoiceField(choices=choice_class.choices, required=False, allow_blank=True)
 
 
-def _text(**kwargs):
-    return serializers.CharField(required=False, allow_blank=True, trim_whitespace=True, **kwargs)
+def _text(validators=(single_line,), **kwargs):
+    return serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=True,
+        validators=list(validators),
+        **kwargs,
+    )
 
 
 class GeoJSONPointSerializer(serializers.Serializer):
@@ -64,23 +70,25 @@ class GeoJSONPointSerializer(serializers.Serializer):
 class SubmissionInputSerializer(serializers.Serializer):
     """The place is `location` (a GeoJSON Point, WGS84 longitude then latitude) or `lon` and
     `lat`; it must lie inside the territory the instance serves (the Gironde for the demo).
-    The start date may not be in the future. Text is trimmed, and may not hold NUL
-    characters."""
+    The start date may not be in the future. Text is trimmed, and may not hold control
+    characters; one-line fields (all but the description) hold no line break either."""
 
-    name = serializers.CharField(max_length=200, validators=[NOT_BLANK])
-    short_description = serializers.CharField(max_length=280, validators=[NOT_BLANK])
+    name = serializers.CharField(max_length=200, validators=[NOT_BLANK, single_line])
+    short_description = serializers.CharField(max_length=280, validators=[NOT_BLANK, single_line])
     themes = _choice_list(choices.Theme, min_length=1, required=True)
     contact_email = serializers.EmailField(
-        help_text=_("Private: never published. The private link is sent there.")
+        validators=[single_line],
+        help_text=_("Private: never published. The private link is sent there."),
     )
     location = GeoJSONPointSerializer(required=False)
     lon = serializers.FloatField(required=False)
     lat = serializers.FloatField(required=False)
-    description = _text(max_length=10_000)
+    description = _text(max_length=10_000, validators=[no_control_characters])
     website = serializers.URLField(
         required=False,
         allow_blank=True,
         max_length=500,
+        validators=[single_line],
         help_text="A web address: http, https, ftp or ftps, then a host name with a "
         "top-level domain (at most 253 characters), localhost or an IP address.",
     )
@@ -136,7 +144,8 @@ class SubmissionCreateApi(APIView):
     """Submit an initiative; it stays pending (and absent from every public output) until a
     moderator approves it."""
 
-    parser_classes = [JSONParser]
+    # JSON only: the project's JSON parser (common.api.parsers, first of the default parsers).
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES[:1]
     authentication_classes = []
     permission_classes = []
 
@@ -156,18 +165,15 @@ class SubmissionCreateApi(APIView):
         responses={
             201: SubmissionCreatedSerializer,
             400: bad_request("Field-by-field errors, in the request's language."),
+            411: detail("Chunked bodies are refused: send a Content-Length header."),
             413: detail("The request body is too large."),
             415: detail("The body must be application/json."),
             429: detail("Too many submissions from this address; see Retry-After."),
+            503: detail("The database is briefly unavailable; see Retry-After."),
         },
         tags=["submissions"],
     )
     def post(self, request):
-        if int(request.META.get("CONTENT_LENGTH") or 0) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-            return Response(
-                {"detail": _("The request is too large.")},
-                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-            )
         serializer = SubmissionInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:

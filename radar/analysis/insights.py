@@ -59,6 +59,7 @@ class Association:
     n_excluded: int
     caveats: tuple[str, ...]
     q_value: float = np.nan
+    n_synthetic: int = 0  # fictional demonstration initiatives among the n answers
 
 
 # ---------------------------------------------------------------------------------------------
@@ -193,7 +194,14 @@ def associate(
         caveats.append(SYNTHETIC)
     if (~known).sum() > MAX_UNKNOWN_SHARE * len(frame):
         caveats.append(MANY_UNKNOWNS)
-    base = {"row": row, "column": column, "table": table, "n": n, "n_excluded": int((~known).sum())}
+    base = {
+        "row": row,
+        "column": column,
+        "table": table,
+        "n": n,
+        "n_excluded": int((~known).sum()),
+        "n_synthetic": int(frame.loc[known, "is_synthetic"].sum()),
+    }
     if min(table.shape) < 2:
         return Association(**base, **_untestable(), caveats=(*caveats, NOT_TESTABLE))
     test, statistic, p_value = independence_test(table, seed=seed)

@@ -224,6 +224,10 @@ class EmergingPropertiesSerializer(serializers.Serializer):
     llr = serializers.FloatField(help_text="Log-likelihood ratio.")
     p_value = _nullable_float("Monte Carlo p-value (null without replications).")
     recurrence_interval_days = _nullable_float()
+    grid_km = _nullable_float(
+        "Side of the grid cells the initiatives were aggregated to before the scan (dense "
+        "data); null: point by point."
+    )
     place = serializers.CharField(allow_blank=True, help_text="The commune of the centre.")
     initiatives = InitiativeRefSerializer(
         many=True, help_text="The cases: initiatives of the circle started in the window."
@@ -391,6 +395,9 @@ class AssociationSerializer(serializers.Serializer):
         help_text="95 % confidence interval of the odds ratio.",
     )
     n = serializers.IntegerField()
+    n_synthetic = serializers.IntegerField(
+        help_text="Of the n answers, how many come from fictional demonstration examples."
+    )
     n_excluded = serializers.IntegerField(help_text="Initiatives that did not answer.")
     caveats = serializers.ListField(child=serializers.CharField())
     caveat_texts = serializers.ListField(

@@ -209,3 +209,48 @@ def _km(km: float | None) -> str:
 
 def _decimal(value: float | None, decimals: int) -> str:
     return number(float("nan") if value is None else value, decimals)
+
+
+# Why a layer of the map is empty, and what to change to see something.
+
+
+def white_zone_note(rows: list[dict], *, min_population: int, radius_km: float) -> str:
+    """Empty when there are white zones; otherwise why there are none."""
+    if any(row["white_zone"] for row in rows):
+        return ""
+    populated = [
+        row for row in rows if row["population"] is not None and row["population"] >= min_population
+    ]
+    if not populated:
+        return _(
+            "No white zone: no territory of this level has %(population)s inhabitants or more. "
+            "Lower the population threshold in the filters."
+        ) % {"population": number(min_population, 0)}
+    farthest = max(populated, key=lambda row: row["nearest_distance_m"] or 0)
+    return _(
+        "No white zone with these thresholds: every territory of at least %(population)s "
+        "inhabitants has an active initiative within %(radius)s km (the farthest, %(name)s, is "
+        "%(distance)s km from one). Lower the population threshold or the distance in the "
+        "filters to see the least served."
+    ) % {
+        "population": number(min_population, 0),
+        "radius": number(radius_km, 1),
+        "name": farthest["name"],
+        "distance": number((farthest["nearest_distance_m"] or 0) / 1000, 1),
+    }
+
+
+def cluster_note(rows: list[dict], *, level: str) -> str:
+    """Empty when there are significant clusters; otherwise why there are none."""
+    if any(row["cluster"] in ("high", "low") for row in rows):
+        return ""
+    note = _(
+        "No significant cluster: no territory's rate differs from its neighbours' more than "
+        "chance would give (Getis-Ord Gi*, false discovery rate %(rate)s)."
+    ) % {"rate": _("%(percent)s %%") % {"percent": number(5, 0)}}
+    if level != "commune":
+        note += " " + _(
+            "With only %(count)s territories at this level the test has little power: choose "
+            "the municipality level in the filters."
+        ) % {"count": number(len(rows), 0)}
+    return note

@@ -1,23 +1,24 @@
 """The radar's public pages: the radar (map, tables, analyses), a territory's profile and its
 figures as CSV. Browsing is public: the data are open."""
 
-import csv
-
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from common.counting import bounded_count
+from common.spreadsheet import SpreadsheetSafeWriter
 from initiatives import choices
 from radar import charts, selectors
 from radar.failures import AnalysisFailed, rows_or_failure
-from radar.forms import RadarFilterForm
+from radar.forms import GapThresholdForm, RadarFilterForm
 from radar.parameters import GAP_LEVELS
+from radar.reports.cache import ResultPending
 from radar.reports.emerging import EmergingParams, emerging_rows, significant_near
-from radar.reports.gaps import GapParams, gap_of, gaps_rows
-from radar.reports.insights import workshop_insights
+from radar.reports.gaps import GapParams, cluster_note, gap_of, gaps_rows, white_zone_note
+from radar.reports.insights import describe_insights, workshop_insights
 from radar.reports.signals import signal_sentences
 from radar.reports.trends import territories_with_a_pattern, trend_sentence
+from radar.reports.words import number
 from territories.models import Territory
 from territories.selectors import territory_by_code
 
@@ -30,6 +31,12 @@ def radar_home(request):
     filters = form.radar_filters()
     level = request.GET.get("level")
     level = level if level in GAP_LEVELS else DEFAULT_LEVEL
+    thresholds = GapThresholdForm(request.GET)
+    params = GapParams(level=level, **thresholds.thresholds())
+    try:
+        gaps, gaps_pending = rows_or_failure(lambda: gaps_rows(params)[0]), False
+    except ResultPending:  # thresholds nobody asked for yet: the worker computes them
+        gaps, gaps_pending = [], True
     initiatives = selectors.radar_initiatives(filters=filters).only(
         "id", "name", "themes", "start_date", "territory__name", "territory__code"
     )
@@ -48,7 +55,17 @@ def radar_home(request):
         "asking_more": asking[TABLE_LIMIT : TABLE_LIMIT + 1].exists(),
         "table_limit": TABLE_LIMIT,
         # An analysis that cannot be computed is an empty table saying why (radar.failures).
-        "gaps": rows_or_failure(lambda: gaps_rows(GapParams(level=level))[0]),
+        "gaps": gaps,
+        "thresholds": thresholds,
+        "gaps_pending": gaps_pending,
+        "white_zone_note": ""
+        if gaps_pending or not gaps
+        else white_zone_note(
+            gaps, min_population=params.min_population, radius_km=params.radius_km
+        ),
+        "cluster_note": "" if gaps_pending or not gaps else cluster_note(gaps, level=level),
+        "thresholds_population": number(params.min_population, 0),
+        "thresholds_radius": number(params.radius_km, 1),
         "emerging": rows_or_failure(lambda: emerging_rows(EmergingParams())[0]),
         "trends": rows_or_failure(lambda: territories_with_a_pattern(level=level)),
         "insights": _insights(),
@@ -61,7 +78,7 @@ def radar_home(request):
 
 def _insights() -> dict:
     try:
-        return workshop_insights()
+        return describe_insights(workshop_insights())
     except AnalysisFailed as failure:
         return {"failure": failure}
 
@@ -157,7 +174,7 @@ def territory_figures_csv(request, code: str):
     territory = _territory_or_404(code)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="radar-{territory.code}.csv"'
-    writer = csv.writer(response)
+    writer = SpreadsheetSafeWriter(response)
     writer.writerow(["code", "name", "level", "population", "initiatives", "per_10000"])
     for row in _comparison(territory):
         place = row.territory

@@ -248,6 +248,8 @@ function redrawShapes() {
 // One chosen theme, actor type or mode narrows the gap analysis to those initiatives (rates,
 // nearest distances, white zones); several chosen ones leave it on all initiatives.
 const GAP_FILTERS = ["theme", "actor_type", "collaboration_mode"];
+// The white zones' thresholds, set in the filters (the server's defaults when blank).
+const GAP_THRESHOLDS = ["min_population", "radius_km"];
 
 function gapQuery() {
   const data = new FormData(form);
@@ -255,6 +257,10 @@ function gapQuery() {
   for (const name of GAP_FILTERS) {
     const values = data.getAll(name);
     if (values.length === 1) params.set(name, values[0]);
+  }
+  for (const name of GAP_THRESHOLDS) {
+    const input = form.elements[name];
+    if (input && input.value && input.checkValidity()) params.set(name, input.value);
   }
   return params;
 }
@@ -399,6 +405,8 @@ async function refreshTables(query) {
   const page = new DOMParser().parseFromString(await response.text(), "text/html");
   const fresh = page.getElementById("radar-tables");
   document.getElementById("radar-tables").replaceWith(fresh);
+  const notes = page.getElementById("layer-notes");
+  if (notes) document.getElementById("layer-notes").replaceWith(notes);
   makeSortable(fresh);
 }
 
@@ -409,9 +417,13 @@ async function applyFilters(event) {
   if (map.hasLayer(asking)) asking.redraw();
   const work = [refreshTables(query).catch(() => undefined)];
   const name = event && event.target ? event.target.name : "";
+  // A submitted form (Enter, or the button) recomputes everything; a changed field what it feeds.
+  const everything = !event || event.type === "submit";
   const figuresWork = [];
-  if (name === "level" || GAP_FILTERS.includes(name)) figuresWork.push(loadGaps());
-  if (name === "level") figuresWork.push(loadTrends());
+  if (everything || name === "level" || GAP_FILTERS.includes(name) || GAP_THRESHOLDS.includes(name)) {
+    figuresWork.push(loadGaps());
+  }
+  if (everything || name === "level") figuresWork.push(loadTrends());
   if (figuresWork.length) work.push(Promise.all(figuresWork).then(redrawShapes));
   await Promise.all(work);
 }
@@ -420,7 +432,7 @@ document.getElementById("layers").addEventListener("change", syncLayers);
 form.addEventListener("change", applyFilters);
 form.addEventListener("submit", (event) => {
   event.preventDefault();
-  applyFilters();
+  applyFilters(event);
 });
 makeSortable(document);
 syncLayers();

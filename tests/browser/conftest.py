@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 AXE = Path(os.environ.get("AXE_JS", ROOT / "node_modules" / "axe-core" / "axe.min.js"))
 ARTIFACTS = ROOT / "test-artifacts"
+MAIL_FOLDER = ROOT / "test-artifacts" / "mail"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -53,6 +54,22 @@ def _admin_connection(database: dict) -> psycopg.Connection:
 class Site:
     url: str
     env: dict
+    mail: Path | None = None  # the folder where the server writes its e-mails
+
+    def mails_to(self, address: str) -> list[str]:
+        """The e-mails sent to `address`, oldest first, as their decoded text."""
+        import email
+        from email import policy
+
+        found = []
+        for path in sorted((self.mail or Path()).glob("*.log"), key=lambda p: p.stat().st_mtime):
+            for raw in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
+                if not raw.strip():
+                    continue
+                message = email.message_from_bytes(raw, policy=policy.default)
+                if address in (message["To"] or ""):
+                    found.append(message["Subject"] + "\n" + message.get_body().get_content())
+        return found
 
     def manage(self, *args: str) -> str:
         result = subprocess.run(
@@ -97,8 +114,10 @@ def site():
         "DEBUG": "true",
         "PORT": str(port),
         "SUBMISSION_RATE_LIMIT": "1000/hour",
+        "LINK_RECOVERY_RATE_LIMIT": "1000/hour",
+        "EMAIL_FILE_PATH": str(MAIL_FOLDER / name),
     }
-    site = Site(url=f"http://127.0.0.1:{port}", env=env)
+    site = Site(url=f"http://127.0.0.1:{port}", env=env, mail=MAIL_FOLDER / name)
     # Requests never compute the radar (the task worker does): its results are warmed here.
     for command in (["migrate", "-v0"], ["createcachetable"], ["load_demo", "-v0"], ["warm_radar"]):
         site.manage(*command)

@@ -125,7 +125,7 @@ def test_a_moderator_approves_and_the_initiative_goes_public(site, page):
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("checkbox", name=name).check()
     page.get_by_role("button", name="Approve").click()
-    assert "1 item(s) moderated." in page.get_by_role("status").first.inner_text()
+    assert "1 item moderated." in page.get_by_role("status").first.inner_text()
     names = public_names(site, page)
     assert name in names
     page.goto(site.url + "/")

@@ -24,7 +24,8 @@ institution, _ = Institution.objects.get_or_create(
 InstitutionMembership.objects.get_or_create(institution=institution, user=user)
 initiative = Initiative.objects.published().active().exclude(needs=[]).order_by("id").first()
 initiative.private_token_hash = token_hash("holder-secret-token")
-initiative.save(update_fields=["private_token_hash"])
+initiative.contact_email = "holder-radar@example.net"
+initiative.save(update_fields=["private_token_hash", "contact_email"])
 print(json.dumps({"id": initiative.id, "name": initiative.name}))
 """
 LAST_OFFER = (
@@ -94,7 +95,8 @@ def test_an_officer_browses_the_radar_and_offers_support_that_shows_after_consen
     assert 0 < int(page.locator("#radar-map").get_attribute("data-loaded")) < total
     assert page.evaluate("() => window.__sameDocument") is True
     assert "theme=food" in page.url
-    # One theme chosen: the gap layers are recomputed for that theme only.
+    # One theme chosen: the gap layers are recomputed for that theme only, by the worker.
+    site.manage("run_worker", "--batch", "--queue-name", "radar", "--no-startup-delay")
     status = page.locator("#radar-status")
     page.wait_for_function(
         "() => document.querySelector('#radar-status').textContent.includes('chosen kind')"
@@ -130,11 +132,18 @@ def test_an_officer_browses_the_radar_and_offers_support_that_shows_after_consen
     page.goto(site.url + "/radar/")
     assert "Mairie de Bordeaux (test)" not in page.content()
 
-    # The holder accepts through the private link and agrees to show it.
+    # The holder accepts through the fresh private link of the offer's e-mail, and agrees to
+    # show it. The link the holder had before no longer works.
     offer_id = site.manage("shell", "-c", LAST_OFFER).strip().splitlines()[-1]
     holder_context = browser.new_context(locale="en-GB")
     holder = holder_context.new_page()
-    holder.goto(site.url + f"/radar/soutiens/{offer_id}/repondre/?token=holder-secret-token")
+    old = holder.goto(site.url + f"/radar/soutiens/{offer_id}/repondre/?token=holder-secret-token")
+    assert old.status == 404
+    site.manage("run_worker", "--batch", "--queue-name", "email", "--no-startup-delay")
+    mail = [m for m in site.mails_to("holder-radar@example.net") if "Mairie de Bordeaux" in m][-1]
+    assert "the one you received" not in mail
+    holder.goto(re.search(r"http://\S+/mon-initiative/[\w-]+/", mail).group(0))
+    holder.get_by_role("link", name=re.compile("Answer")).first.click()
     holder.get_by_label("Accept this support").check()
     holder.get_by_label(re.compile("Show this support publicly")).check()
     holder.get_by_role("button", name="Send my answer").click()

@@ -112,7 +112,11 @@ def test_withdrawing_erases_the_initiative_and_its_revisions(client):
     initiative_approve(initiative=result.initiative, moderator=None)
     Revision.objects.create(initiative=result.initiative, values={"name": "x"})
     open_link(client, result.token)
-    response = client.post(MY_PAGE, {"action": "withdraw"})
+    asked = client.post(MY_PAGE, {"action": "withdraw"})
+    assert asked.status_code == 200
+    assert Initiative.objects.filter(pk=result.initiative.pk).exists()  # not before confirming
+    assert 'value="erase"' in asked.content.decode()
+    response = client.post(MY_PAGE, {"action": "erase"})
     assert response.status_code == 302
     assert not Initiative.objects.filter(pk=result.initiative.pk).exists()
     assert not Revision.objects.filter(initiative_id=result.initiative.pk).exists()
@@ -122,7 +126,7 @@ def test_withdrawing_erases_the_initiative_and_its_revisions(client):
 def test_a_replayed_token_after_withdrawal_opens_nothing(client):
     result = submitted()
     open_link(client, result.token)
-    client.post(MY_PAGE, {"action": "withdraw"})
+    client.post(MY_PAGE, {"action": "erase"})
     assert open_link(client, result.token).status_code == 403
 
 
@@ -140,7 +144,7 @@ def test_the_holder_page_refuses_a_post_without_csrf_token():
     result = submitted()
     client = Client(enforce_csrf_checks=True)
     open_link(client, result.token)
-    assert client.post(MY_PAGE, {"action": "withdraw"}).status_code == 403
+    assert client.post(MY_PAGE, {"action": "erase"}).status_code == 403
     assert Initiative.objects.filter(pk=result.initiative.pk).exists()
 
 

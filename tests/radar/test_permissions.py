@@ -5,6 +5,7 @@ institution. Institutions can offer support; nobody on this side can change an i
 import pytest
 from django.urls import get_resolver, reverse
 
+from initiatives.services import token_hash
 from radar import services
 from radar.models import Follow, SupportOffer
 
@@ -31,10 +32,14 @@ def personas(client, member, other_member, moderator):
 
 
 @pytest.fixture
-def offer(institution, member, asking):
-    return services.support_offer_create(
+def offer(institution, member, asking, holder_token):
+    offer = services.support_offer_create(
         institution=institution, user=member, initiative=asking, kind="premises", message="m"
     )
+    # The offer's e-mail carries a fresh private link; here the holder's is `holder_token`.
+    asking.private_token_hash = token_hash(holder_token)
+    asking.save(update_fields=["private_token_hash"])
+    return offer
 
 
 LOGIN = reverse("radar:login")
@@ -143,7 +148,6 @@ def test_the_resident_with_the_private_link_accepts_and_agrees_to_show(
 
 
 def test_a_private_link_of_another_initiative_does_not_answer(personas, offer):
-    from initiatives.services import token_hash
     from tests.factories import make_initiative
 
     other = make_initiative(needs=["funding"])

@@ -102,3 +102,23 @@ def test_another_institution_cannot_withdraw_an_offer(institution, member, other
     offer = _offer(institution, member, asking)
     with pytest.raises(PermissionDenied):
         services.support_offer_withdraw(offer=offer, user=other_member)
+
+
+def test_the_offer_mail_carries_a_fresh_working_private_link(
+    client, institution, member, asking, mailoutbox, django_capture_on_commit_callbacks
+):
+    import re
+
+    from initiatives.services import token_hash
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _offer(institution, member, asking)
+    body = mailoutbox[0].body
+    assert "the one you received" not in body
+    token = re.search(r"/mon-initiative/([\w-]+)/", body).group(1)
+    asking.refresh_from_db()
+    assert asking.private_token_hash == token_hash(token)
+    client.get(f"/mon-initiative/{token}/")
+    page = client.get("/mon-initiative/")
+    assert page.status_code == 200
+    assert "Ville de Bordeaux" in page.content.decode()

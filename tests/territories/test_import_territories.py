@@ -119,7 +119,7 @@ def test_missing_columns_are_named(tmp_path):
 
     assert_stores_nothing(
         lambda: run(tmp_path / "t.gpkg", code_field="code_insee"),
-        "Colonne\\(s\\) manquante\\(s\\) : code_insee. Colonnes du fichier : insee, nom, geometry",
+        "Colonne manquante : code_insee. Colonnes du fichier : insee, nom, geometry",
     )
 
 
@@ -128,7 +128,7 @@ def test_an_empty_file_is_refused(tmp_path):
     path = tmp_path / "empty.geojson"
     path.write_text('{"type": "FeatureCollection", "features": []}')
 
-    assert_stores_nothing(lambda: run(path), "Colonne\\(s\\) manquante\\(s\\) : insee, nom")
+    assert_stores_nothing(lambda: run(path), "Colonnes manquantes : insee, nom")
 
 
 @pytest.mark.django_db
@@ -170,5 +170,5 @@ def test_a_failure_midway_stores_nothing(tmp_path):
 
     assert_stores_nothing(
         lambda: run(tmp_path / "t.gpkg", parent_level="departement", parent_field="parent"),
-        "Code\\(s\\) parent\\(s\\) inconnu\\(s\\) au niveau departement : UNKNOWN",
+        "Code parent inconnu au niveau departement : UNKNOWN",
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from common.spreadsheet import spreadsheet_unescape
 from initiatives.importing.formats.base import (
     Format,
     FormatError,
@@ -67,6 +68,8 @@ class CsvFormat(Format):
 
     def records(self, path: Path, options: ImportOptions) -> Iterator[SourceRecord]:
         for line, row in csv_rows(path, options.encoding):
+            # Our export neutralises formula cells ('=…): read back as entered.
+            row = {name: spreadsheet_unescape(value) for name, value in row.items()}
             yield flat_record(line, row, options)
 
 

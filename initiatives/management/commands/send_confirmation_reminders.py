@@ -27,4 +27,4 @@ class Command(BaseCommand):
             initiative_remind(initiative=initiative)
             sent += 1
         # A count only: addresses and links never go to the logs.
-        self.stdout.write(f"{sent} reminder(s) sent.")
+        self.stdout.write(f"Reminders sent: {sent}.")

@@ -165,7 +165,13 @@ def _initiatives(end: date) -> CaseTable:
     return frames.case_table(case_rows(end=end))
 
 
+# No field of a case file is longer than this. csv's limit is process-wide and other libraries
+# raise it on import (frictionless sets it to its own), so it is set for the read and restored.
+FIELD_SIZE_LIMIT = 131_072
+
+
 def _read_csv(path: str) -> CaseTable:
+    previous = csv.field_size_limit(FIELD_SIZE_LIMIT)
     try:
         with open(path, newline="", encoding="utf-8-sig") as handle:
             return _parse_rows(csv.DictReader(handle))
@@ -175,6 +181,8 @@ def _read_csv(path: str) -> CaseTable:
         raise CommandError(f"{path} is not UTF-8 text") from error
     except csv.Error as error:
         raise CommandError(f"{path} is not a readable CSV file: {error}") from error
+    finally:
+        csv.field_size_limit(previous)
 
 
 def _parse_rows(reader: csv.DictReader) -> CaseTable:

@@ -39,7 +39,7 @@ class Command(BaseCommand):
                         services.digest_queue(membership=membership, news=news)
                     sent += 1
                 services.membership_mark_digested(membership=membership, at=now)
-        self.stdout.write(f"{sent} digest(s) queued")
+        self.stdout.write(f"Digests queued: {sent}")
         # Residents who follow a territory without an account (radar.subscriptions).
         subscribers = subscriptions.send_subscriber_digests(now=now, period=period)
         purged = subscriptions.subscriptions_purge_unconfirmed(now=now)

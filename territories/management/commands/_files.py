@@ -6,6 +6,7 @@ import geopandas as gpd
 import pandas as pd
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 
 def read_geofile(path: str, *, layer: str | None = None, encoding: str | None = None):
@@ -45,6 +46,10 @@ def require_columns(table: pd.DataFrame, columns: list[str], path: str) -> None:
     missing = [column for column in columns if column not in table.columns]
     if missing:
         raise CommandError(
-            _("%(path)s lacks column(s) %(missing)s; it has: %(columns)s.")
+            ngettext(
+                "%(path)s lacks the column %(missing)s; it has: %(columns)s.",
+                "%(path)s lacks the columns %(missing)s; it has: %(columns)s.",
+                len(missing),
+            )
             % {"path": path, "missing": ", ".join(missing), "columns": ", ".join(table.columns)}
         )

@@ -7,7 +7,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("initiatives", "0008_published_by_name_index"),
+        ("initiatives", "0009_outgoing_email_kinds_for_holders"),
         ("territories", "0002_unaccent"),
     ]
 
