@@ -47,7 +47,7 @@ def test_the_source_is_in_words_with_the_licence(client):
 
     provenance = " ".join(re.search(r'<p class="provenance">(.*?)</p>', page, re.S)[1].split())
     assert provenance == (
-        "Source : ajoutée par son porteur sur le Radar territorial "
+        "Source : un habitant ou une habitante, vérifié par la modération du radar "
         "· Licence : Licence Ouverte / Open Licence 2.0 (Etalab)"
     )
     assert "Source : resident" not in page
