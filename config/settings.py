@@ -298,6 +298,10 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 SECURE_CSP_ADMIN = {**SECURE_CSP, "script-src": [CSP.SELF, CSP.UNSAFE_INLINE]}
+# The embeddable map (/integrer/carte/) is the only page other sites may frame: the origins
+# allowed to (CSP frame-ancestors sources, comma-separated; "*" for any site). Every other
+# page stays X-Frame-Options DENY and frame-ancestors 'none'.
+EMBED_FRAME_ANCESTORS = envlist("EMBED_FRAME_ANCESTORS", ["*"])
 
 OPEN_DATA_LICENCE = {
     "name": envstr("OPEN_DATA_LICENCE_NAME", "Licence Ouverte / Open Licence 2.0 (Etalab)"),

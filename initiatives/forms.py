@@ -6,13 +6,68 @@ from common.validators import no_control_characters, single_line
 from initiatives import choices
 from initiatives.models import Initiative
 from initiatives.records import parse_point
-from initiatives.selectors import InitiativeFilters, commune_named
+from initiatives.selectors import InitiativeFilters, commune_named, territory_choices
+from territories.models import Territory
+from territories.selectors import territory_by_code
 
 BLANK = [("", _("I do not know"))]
 
 
+class _OptionalSelect(forms.Select):
+    # Select asks its first choice whether to write `required`, which reads the choices a
+    # second time; this select is never required.
+    def use_required_attribute(self, initial):
+        return False
+
+
+class TerritoryChoiceField(forms.ChoiceField):
+    """A commune or an EPCI by its code; cleans to the Territory (territory_by_code)."""
+
+    LEVELS = (Territory.Level.EPCI, Territory.Level.COMMUNE)
+    widget = _OptionalSelect
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=self._choices_with_all, **kwargs)
+
+    @staticmethod
+    def _choices_with_all():
+        grouped = territory_choices()
+        return [
+            ("", _("The whole territory")),
+            (_("Intercommunalities"), grouped[Territory.Level.EPCI]),
+            (_("Communes"), grouped[Territory.Level.COMMUNE]),
+        ]
+
+    def validate(self, value):
+        # Only "required" here: clean() resolves the code itself, so that validating never
+        # reads the long list of choices (rendering the select reads it once).
+        forms.Field.validate(self, value)
+
+    def clean(self, value):
+        code = super().clean(value)
+        if not code:
+            return None
+        territory = territory_by_code(code=code)
+        if territory is None or territory.level not in self.LEVELS:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": code},
+            )
+        return territory
+
+
 class MapFilterForm(forms.Form):
     """The filters of the public map; a plain GET form so that it works without JavaScript."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        help_text=_("A name, a word of the description or a commune"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    territory = TerritoryChoiceField(label=_("Commune or intercommunality"), required=False)
 
     theme = forms.MultipleChoiceField(
         label=_("Themes"),
@@ -33,9 +88,22 @@ class MapFilterForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    FOLDED = ("theme", "actor_type", "collaboration_mode")
+
+    def folded_fields(self):
+        """The fields that fold away on phones (the search and the territory stay in view)."""
+        return [self[name] for name in self.FOLDED]
+
+    def folded_in_use(self) -> int:
+        self.is_valid()
+        return sum(len(self.cleaned_data.get(name) or ()) for name in self.FOLDED)
+
     def filters(self) -> InitiativeFilters:
-        data = self.cleaned_data if self.is_valid() else {}
+        self.is_valid()  # the valid fields filter; an invalid one is shown with its error
+        data = self.cleaned_data
         return InitiativeFilters(
+            text=data.get("q", ""),
+            territory=data.get("territory"),
             themes=tuple(data.get("theme", ())),
             actor_types=tuple(data.get("actor_type", ())),
             collaboration_modes=tuple(data.get("collaboration_mode", ())),

@@ -4,6 +4,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, URLValidator
 from django.utils import timezone
@@ -265,6 +267,11 @@ class Initiative(models.Model):
                 name="initiative_published_by_name",
             ),
             models.Index(fields=["licence"]),
+            # The full-text search's expression (initiatives.search.search_vector).
+            GinIndex(
+                SearchVector("name", "short_description", "description", config="french_unaccent"),
+                name="initiative_search",
+            ),
         ]
 
     def __str__(self) -> str:

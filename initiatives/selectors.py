@@ -20,6 +20,7 @@ from initiatives.models import (
     Revision,
     RevisionStatus,
 )
+from initiatives.search import initiatives_searched
 from territories.models import Territory
 from territories.selectors import communes_named_like
 
@@ -29,6 +30,8 @@ class InitiativeFilters:
     themes: tuple[str, ...] = ()
     actor_types: tuple[str, ...] = ()
     collaboration_modes: tuple[str, ...] = ()
+    text: str = ""
+    territory: Territory | None = None
 
 
 def published_initiatives() -> QuerySet[Initiative]:
@@ -36,7 +39,8 @@ def published_initiatives() -> QuerySet[Initiative]:
 
 
 def initiatives_matching(*, filters: InitiativeFilters) -> QuerySet[Initiative]:
-    """Published initiatives having any of the chosen themes / actor types / modes."""
+    """Published initiatives having any of the chosen themes / actor types / modes, in the
+    chosen territory, matching the searched words."""
     initiatives = published_initiatives()
     if filters.themes:
         initiatives = initiatives.filter(themes__overlap=list(filters.themes))
@@ -44,6 +48,10 @@ def initiatives_matching(*, filters: InitiativeFilters) -> QuerySet[Initiative]:
         initiatives = initiatives.filter(actor_types__overlap=list(filters.actor_types))
     if filters.collaboration_modes:
         initiatives = initiatives.filter(collaboration_mode__in=filters.collaboration_modes)
+    if filters.territory is not None:
+        initiatives = initiatives_in_territory(territory=filters.territory, initiatives=initiatives)
+    if filters.text:
+        initiatives = initiatives_matching_text(initiatives=initiatives, text=filters.text)
     return initiatives
 
 
@@ -92,14 +100,9 @@ def _count(queryset) -> Subquery:
 def initiatives_matching_text(
     *, initiatives: QuerySet[Initiative], text: str
 ) -> QuerySet[Initiative]:
-    """Every word of `text` appears in the name or one of the descriptions (case-insensitive)."""
-    for word in text.split():
-        initiatives = initiatives.filter(
-            Q(name__icontains=word)
-            | Q(short_description__icontains=word)
-            | Q(description__icontains=word)
-        )
-    return initiatives
+    """Those matching every word of `text` in their name, descriptions or commune, whatever
+    the case, accents, hyphens and articles (French full text: initiatives.search)."""
+    return initiatives_searched(initiatives=initiatives, text=text)
 
 
 def initiatives_change_stamp(*, initiatives: QuerySet[Initiative]) -> tuple[int, datetime | None]:
@@ -216,6 +219,17 @@ def commune_choices() -> list[str]:
         .order_by("name", "code")
         .values_list("name", "code")
     ]
+
+
+def territory_choices() -> dict[str, list[tuple[str, str]]]:
+    """(code, name) of the EPCI and of the communes one may filter the public map by, by
+    level, sorted by name: one query."""
+    levels = (Territory.Level.EPCI, Territory.Level.COMMUNE)
+    rows = Territory.objects.filter(level__in=levels).order_by("name", "code")
+    grouped = {level: [] for level in levels}
+    for level, code, name in rows.values_list("level", "code", "name"):
+        grouped[level].append((code, name))
+    return grouped
 
 
 def undelivered_emails() -> QuerySet[OutgoingEmail]:

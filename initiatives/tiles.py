@@ -23,6 +23,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from initiatives import choices
+from initiatives.selectors import InitiativeFilters, initiatives_matching
+from territories.selectors import territory_by_code
 from territories.tiles import Tile, run_tile_query
 
 CELLS_PER_TILE = 8
@@ -46,6 +48,9 @@ class TileFilterForm(forms.Form):
     )
     until = forms.IntegerField(label=_("To (year)"), min_value=1800, max_value=2200, required=False)
     asking = forms.BooleanField(label=_("Asking for support"), required=False)
+    # The public map's search and place (initiatives.search): the same selection as its list.
+    q = forms.CharField(max_length=200, required=False)
+    territory = forms.CharField(max_length=20, required=False)
 
     def clean(self):
         data = super().clean()
@@ -75,6 +80,8 @@ class TileFilterForm(forms.Form):
             params["until"] = data["until"]
         if data.get("asking"):
             clauses.append("cardinality(i.needs) > 0")
+        if data.get("q", "").strip() or data.get("territory"):
+            clauses.append(_searched_ids_clause(data.get("q", ""), data.get("territory"), params))
         return "".join(f"\n    AND {clause}" for clause in clauses), params
 
     def key(self) -> str:
@@ -82,6 +89,23 @@ class TileFilterForm(forms.Form):
         data = {k: sorted(v) if isinstance(v, list) else v for k, v in self.cleaned_data.items()}
         text = json.dumps(data, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _searched_ids_clause(text: str, code: str | None, params: dict) -> str:
+    """`i.id IN (…)` for the initiatives the list finds (initiatives_matching), its SQL
+    compiled by the ORM, its values bound under names of their own."""
+    territory = territory_by_code(code=code) if code else None
+    if code and territory is None:
+        return "FALSE"
+    matching = initiatives_matching(filters=InitiativeFilters(text=text, territory=territory))
+    sql, values = matching.order_by().values("id").query.sql_with_params()
+    parts = sql.split("%s")
+    names = [f"searched_{n}" for n in range(len(values))]
+    params.update(zip(names, values, strict=True))
+    bound = parts[0] + "".join(
+        f"%({name})s{part}" for name, part in zip(names, parts[1:], strict=True)
+    )
+    return f"i.id IN ({bound})"
 
 
 CELLS_SQL = """

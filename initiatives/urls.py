@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from initiatives import claim_views, holder_views, views
+from initiatives import claim_views, embed, holder_views, views
 
 app_name = "initiatives"
 urlpatterns = [
@@ -9,6 +9,8 @@ urlpatterns = [
     path("initiatives/<int:pk>/", views.initiative_detail, name="detail"),
     path("initiatives/<int:pk>/revendiquer/", claim_views.claim, name="claim"),
     path("contribuer/", views.contribute, name="contribute"),
+    path("integrer/", embed.embed_builder, name="embed"),
+    path("integrer/carte/", embed.embed_map, name="embed-map"),
     path("mon-initiative/", views.my_initiative, name="my-initiative"),
     path("mon-initiative/retrouver/", holder_views.recover_link, name="recover-link"),
     path("mon-initiative/<str:token>/", views.private_link, name="private-link"),

@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from common.counting import BoundedCountPaginator
-from initiatives import choices, log_filters, panels
+from initiatives import choices, detail, log_filters, panels
 from initiatives.claims import claim_approve, claim_reject, pending_claims
 from initiatives.clients import client_address
 from initiatives.emails import private_link_url
@@ -69,6 +69,7 @@ def home(request):
     )
     page = BoundedCountPaginator(initiatives, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
+    back_query = query.urlencode()  # the detail pages lead back to this very list
     query.pop("page", None)
     return render(
         request,
@@ -77,6 +78,7 @@ def home(request):
             "form": form,
             "page": page,
             "query": query.urlencode(),
+            "back_query": back_query,
             "labels": choices.choice_labels(),
         },
     )
@@ -86,11 +88,13 @@ def initiative_detail(request, pk: int):
     # Moderators also open pending (and archived) items: the queue links to them.
     shown = Initiative.objects.all() if is_moderator(request.user) else published_initiatives()
     initiative = get_object_or_404(shown, pk=pk)
-    return render(
-        request,
-        "initiatives/detail.html",
-        {"initiative": initiative, "panels": panels.PUBLIC_PAGE},
-    )
+    context = {
+        "initiative": initiative,
+        "panels": panels.PUBLIC_PAGE,
+        "optional_facts": detail.optional_facts(initiative),
+        "back_query": detail.back_to_map_query(request.GET),
+    }
+    return render(request, "initiatives/detail.html", context)
 
 
 # Contributions: the form, the holder's private link, the moderation queue.

@@ -13,4 +13,5 @@ class RadarConfig(AppConfig):
         from radar import signals  # noqa: F401
 
         panels.add(panels.PUBLIC_PAGE, "radar/_public_support.html")
+        panels.add(panels.PUBLIC_PAGE, "radar/_initiative_links.html")
         panels.add(panels.HOLDER_PAGE, "radar/_private_offers.html")

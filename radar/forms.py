@@ -18,6 +18,10 @@ def _year_choices():
 class RadarFilterForm(MapFilterForm):
     """The radar's filters: the public map's, plus a period and a year-by-year control."""
 
+    # The public map's search box and place filter are not the radar's (it maps all of it).
+    q = None
+    territory = None
+
     since = forms.TypedChoiceField(
         label=_("Started from"), choices=_year_choices, coerce=int, empty_value=None, required=False
     )

@@ -146,3 +146,31 @@ class SupportOffer(models.Model):
             raise ValidationError(_("Support can only be offered to a published initiative."))
         if not initiative.needs:
             raise ValidationError(_("This initiative has not declared a need."))
+
+
+class Subscription(models.Model):
+    """A resident's e-mail subscription to what is new in a territory, without an account:
+    active once confirmed through the e-mailed link (double opt-in), ended by the link in
+    every e-mail. Shown nowhere; the address serves only to send the digest."""
+
+    email = models.EmailField(_("e-mail"))
+    territory = models.ForeignKey(
+        "territories.Territory",
+        verbose_name=_("territory"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    language = models.CharField(_("language"), max_length=8, default=settings.LANGUAGE_CODE)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    last_sent_at = models.DateTimeField(_("last digest sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
+        constraints = [
+            models.UniqueConstraint(fields=["email", "territory"], name="subscription_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.territory} ({self.pk})"

@@ -1,13 +1,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from radar.views import answers, institutions, pages
+from radar.feeds import TerritoryFeed
+from radar.views import answers, follow, institutions, pages
 
 app_name = "radar"
 urlpatterns = [
     path("", pages.radar_home, name="home"),
     path("territoire/<str:code>/", pages.territory_profile, name="territory"),
     path("territoire/<str:code>/chiffres.csv", pages.territory_figures_csv, name="territory-csv"),
+    path("territoire/<str:code>/flux.atom", TerritoryFeed(), name="territory-feed"),
+    path("territoire/<str:code>/suivre/", follow.subscribe, name="subscribe"),
+    path("suivre/confirmer/<str:token>/", follow.subscription_confirm, name="subscription-confirm"),
+    path("suivre/arreter/<str:token>/", follow.unsubscribe, name="unsubscribe"),
     path(
         "connexion/",
         auth_views.LoginView.as_view(

@@ -56,11 +56,23 @@ def member(client):
 # name: (address, budget). The radar's analyses cost three queries each (see above). A page
 # with a map adds two: the data versions (its tile URLs) and the served extent (cached).
 PAGES = {
-    "home": (lambda: reverse("initiatives:home"), 4),
-    "list page, filtered, page 2": (lambda: reverse("initiatives:home") + "?theme=food&page=2", 4),
+    # the count, the page, the communes and EPCI of the place filter, and the maps'
+    # configuration (the data version, the served extent)
+    "home": (lambda: reverse("initiatives:home"), 5),
+    "list page, filtered, page 2": (lambda: reverse("initiatives:home") + "?theme=food&page=2", 5),
+    # the same, and the place resolved
+    "searched in a place": (
+        lambda: reverse("initiatives:home") + "?q=jardin partagé&territory=243300316",
+        6,
+    ),
+    "embed builder": (lambda: reverse("initiatives:embed"), 1),
+    "embed map": (lambda: reverse("initiatives:embed-map") + f"?territory={BORDEAUX}", 4),
+    # the territory, new initiatives, requests, the emerging movements (cached) and geometry
+    "territory feed": (lambda: reverse("radar:territory-feed", args=[BORDEAUX]), 8),
+    "follow a territory": (lambda: reverse("radar:subscribe", args=[BORDEAUX]), 1),
     "initiative detail": (
         lambda: reverse("initiatives:detail", args=[Initiative.objects.published().first().pk]),
-        4,
+        4,  # the initiative, its support, the small map's configuration (2)
     ),
     "contribute": (lambda: reverse("initiatives:contribute"), 3),
     # 4 analyses, the published count, the table of initiatives, the asking ones, the offers
@@ -125,7 +137,7 @@ def test_a_longer_page_costs_no_more_queries(client, django_assert_max_num_queri
     for n in range(60):
         make_initiative(name=f"Atelier vélo {n}", themes=["mobility"])
     for url, budget in (
-        (reverse("initiatives:home") + "?theme=mobility", 4),
+        (reverse("initiatives:home") + "?theme=mobility", 5),
         (reverse("api:initiative-list") + "?page_size=1000", 2),
         (reverse("ogc:items", args=["initiatives"]) + "?limit=1000", 2),
     ):

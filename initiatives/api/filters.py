@@ -112,7 +112,14 @@ class InitiativeFilter(django_filters.FilterSet):
     )
     is_synthetic = StrictBooleanFilter(label=_("fictional demonstration example"))
     licence = django_filters.MultipleChoiceFilter(choices=choices.Licence.choices, distinct=False)
-    q = django_filters.CharFilter(method="filter_text", label=_("words in name or descriptions"))
+    q = django_filters.CharFilter(
+        method="filter_text",
+        max_length=200,
+        label=_(
+            "words searched in the name, the descriptions and the commune (French, whatever "
+            "the case, accents, hyphens and articles; a word may be a prefix)"
+        ),
+    )
 
     class Meta:
         model = Initiative

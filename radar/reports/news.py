@@ -4,11 +4,14 @@ the territories it follows since a moment, and the significant movements emergin
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db.models import QuerySet
+
 from initiatives.models import Initiative
 from initiatives.selectors import initiatives_in_territories
 from radar.models import Institution
 from radar.reports.emerging import significant_near
 from radar.selectors import followed_territories
+from territories.models import Territory
 
 LIMIT = 100
 
@@ -28,7 +31,12 @@ class WhatsNew:
 def whats_new(*, institution: Institution, since: datetime | None) -> WhatsNew:
     """Published initiatives and support requests in followed territories since a moment
     (in a followed territory: inside it or on its boundary, territories.selectors)."""
-    followed = followed_territories(institution=institution)
+    return whats_new_in(territories=followed_territories(institution=institution), since=since)
+
+
+def whats_new_in(*, territories: QuerySet[Territory], since: datetime | None) -> WhatsNew:
+    """The same for any territories: a resident's subscription, a territory's feed."""
+    followed = territories
     initiatives = initiatives_in_territories(territories=followed)
     if since is not None:
         initiatives = initiatives.filter(created_at__gt=since)

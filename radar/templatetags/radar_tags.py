@@ -15,3 +15,11 @@ def public_support_for(initiative):
 def support_offers_for(initiative):
     """Every offer made to an initiative: for its holder's private page only."""
     return list(selectors.offers_for_initiative(initiative=initiative))
+
+
+@register.simple_tag
+def institution_membership(user):
+    """The person's institution membership, or None (offers of support are theirs to make)."""
+    if not user.is_authenticated:
+        return None
+    return selectors.membership_for(user=user)

@@ -22,7 +22,7 @@ const announce = (text) => say("initiatives", text);
 function popupContent(initiative) {
   const box = element("div", null, "popup");
   const title = element("h3");
-  title.append(link(initiative.name, `/initiatives/${initiative.id}/`));
+  title.append(link(initiative.name, `/initiatives/${initiative.id}/${window.location.search}`));
   box.append(title);
   if (initiative.is_synthetic) box.append(element("span", gettext("fictional example"), "badge synthetic"));
   const confirmed = initiative.confirmed_on ? new Date(initiative.confirmed_on) : null;
@@ -73,7 +73,13 @@ async function applyFilters() {
   }
 }
 
-form.addEventListener("change", applyFilters);
+form.addEventListener("change", (event) => {
+  // The search box applies on submit (Enter or its button), not on every change of focus.
+  if (event.target.type !== "search") applyFilters();
+});
+// Wide screens have room for every filter: unfold them there.
+const moreFilters = form.querySelector("details.more-filters");
+if (moreFilters && window.matchMedia("(min-width: 900px)").matches) moreFilters.open = true;
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   applyFilters();

@@ -213,6 +213,11 @@ def test_the_radar_has_no_route_to_edit_claim_hide_or_rank_an_initiative():
             "support-offer",
             "support-withdraw",
             "support-answer",
+            # residents follow a territory: a feed and an e-mail subscription, read-only
+            "territory-feed",
+            "subscribe",
+            "subscription-confirm",
+            "unsubscribe",
         ]
     )
     assert names is not None

@@ -1,4 +1,5 @@
-"""E-mail each institution member what is new in the territories their institution follows.
+"""E-mail each institution member what is new in the territories their institution follows,
+and each resident subscriber what is new in the territory they follow.
 
 Idempotent per period: a member already sent a digest within the period is skipped, so the
 command can run from cron as often as one likes."""
@@ -11,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import override
 
-from radar import services
+from radar import services, subscriptions
 from radar.models import InstitutionMembership
 from radar.reports.news import whats_new
 
@@ -39,3 +40,9 @@ class Command(BaseCommand):
                     sent += 1
                 services.membership_mark_digested(membership=membership, at=now)
         self.stdout.write(f"Digests queued: {sent}")
+        # Residents who follow a territory without an account (radar.subscriptions).
+        subscribers = subscriptions.send_subscriber_digests(now=now, period=period)
+        purged = subscriptions.subscriptions_purge_unconfirmed(now=now)
+        self.stdout.write(
+            f"{subscribers} subscriber digest(s) queued, {purged} expired request(s) erased"
+        )
