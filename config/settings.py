@@ -123,11 +123,20 @@ DATABASE_ROUTERS = ["config.db_router.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A database cache, so that rate limits and cached radar results hold across server processes.
+# Two tables, so that neither can evict the other (a database cache culls a third of its
+# entries when full): the default one holds the radar's results, rate limits and figures;
+# "tiles" holds rendered map tiles, many and cheap to render again.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "radar_cache",
-    }
+        "OPTIONS": {"MAX_ENTRIES": envint("CACHE_MAX_ENTRIES", 50_000)},
+    },
+    "tiles": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "radar_tile_cache",
+        "OPTIONS": {"MAX_ENTRIES": envint("TILE_CACHE_MAX_ENTRIES", 20_000)},
+    },
 }
 
 # Login throttling (django-axes) on every login form (admin, moderation, institutions): after

@@ -240,7 +240,9 @@ def warm_tiles(*, max_zoom: int = CACHE_BELOW_ZOOM - 1) -> int:
     """Render the maps' unfiltered low-zoom tiles over the served territory into the shared
     cache, for the current data version: the costly ones (a whole département in one tile)
     are then computed by the background worker, not by the first visitor. Returns how many."""
-    from django.core.cache import cache
+    from django.core.cache import caches
+
+    cache = caches["tiles"]
 
     from territories.selectors import served_territory_extent
     from territories.tiles import TILE_CACHE_SECONDS, data_version

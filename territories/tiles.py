@@ -16,7 +16,7 @@ import json
 import math
 from dataclasses import dataclass
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
@@ -104,11 +104,11 @@ def run_tile_query(sql: str, params: dict) -> list[tuple]:
 
 def cached_tile(key: str, render, *, cache_it: bool):
     """The rendered tile from the shared cache (keys carry the data version), or render it."""
-    if cache_it and (hit := cache.get(key)) is not None:
+    if cache_it and (hit := caches["tiles"].get(key)) is not None:
         return hit
     value = render()
     if cache_it:
-        cache.set(key, value, TILE_CACHE_SECONDS)
+        caches["tiles"].set(key, value, TILE_CACHE_SECONDS)
     return value
 
 

@@ -36,8 +36,11 @@ function popupContent(initiative) {
 }
 
 function filterQuery() {
-  const params = new URLSearchParams(new FormData(form));
-  params.delete("page");
+  const params = new URLSearchParams();
+  // Empty fields say nothing: sent as `q=`, they would be refused as empty parameters.
+  for (const [name, value] of new FormData(form)) {
+    if (name !== "page" && String(value).trim() !== "") params.append(name, value);
+  }
   return params.toString();
 }
 
