@@ -99,7 +99,12 @@ def _follow_the_rules_in_words(case) -> None:
         # No control characters (nor line breaks in one-line fields): said in words.
         for name, value in case.body.items():
             if isinstance(value, str):
-                case.body[name] = "".join(c for c in value if _printable(c))
+                cleaned = "".join(c for c in value if _printable(c))
+                # A value that was non-blank only through control characters stays non-blank
+                # (the schema's "\\S"), or the case would become invalid.
+                if value and not cleaned.strip():
+                    cleaned = "x"
+                case.body[name] = cleaned
         if case.body.get("website"):
             case.body["website"] = "https://example.org/" + str(len(case.body["website"]))
         start = case.body.get("start_date")

@@ -57,7 +57,7 @@ def test_a_keyboard_user_reaches_an_initiative_on_the_map(site, page):
             break
         assert re.search(r"initiatives?", focused["name"])
         page.keyboard.press("Enter")  # zooms on the group
-        page.wait_for_timeout(700)
+        page.wait_for_timeout(1500)  # the zoom's animation and the new tiles, on a busy machine
         page.locator(".leaflet-marker-icon").first.focus()
     else:
         pytest.fail("the groups never opened up")
