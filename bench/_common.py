@@ -85,7 +85,12 @@ def serve_gunicorn(
     database_url: str, *, workers: int, ready_path: str, env: dict | None = None, log=None
 ):
     """gunicorn with production settings (or `env`); returns (process, base URL) once it
-    answers. Its messages go to `log` (an open file) when given."""
+    answers. Its messages go to `log` (an open file) when given. Static files are collected
+    first (production settings serve hashed names from a manifest)."""
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT, env=env or production_env(database_url), check=True,
+    )  # fmt: skip
     port = free_port()
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "-w", str(workers),

@@ -104,3 +104,11 @@ def insert_sql(rows: int, blank_columns: list[str]) -> str:
         'bench', 'bench-' || n, true, 'published', now(), now(),
         'bench' || n || '@example.org', commune{extra_values}
     FROM numbered"""
+
+
+BENCH_URL = url(BENCH_DB)
+
+
+def ensure_bench_database() -> None:
+    """The benchmarks' large database (the demo plus SYNTHETIC_ROWS), created once."""
+    ensure_database(BENCH_DB, SYNTHETIC_ROWS)

@@ -25,7 +25,7 @@ from pathlib import Path
 from _common import PG_PORT, ROOT, manage, production_env, serve_gunicorn
 
 sys.path.insert(0, str(Path(__file__).parent))
-import bench_export
+import _synthetic as bench_data
 from bench_tiles import DEMO_DB, stop
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -41,8 +41,8 @@ new PerformanceObserver((list) => {
 
 def ensure_demo_database() -> str:
     url = f"postgis://radar@127.0.0.1:{PG_PORT}/{DEMO_DB}"
-    if not bench_export.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DEMO_DB}'", "radar"):
-        bench_export.psql(f"CREATE DATABASE {DEMO_DB}", "radar")
+    if not bench_data.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DEMO_DB}'", "radar"):
+        bench_data.psql(f"CREATE DATABASE {DEMO_DB}", "radar")
         manage(url, "migrate", "-v0")
         manage(url, "createcachetable")
         manage(url, "load_demo", "-v0")
@@ -135,7 +135,7 @@ def bench(database: str, label: str, runs: int) -> dict:
     from playwright.sync_api import sync_playwright
 
     url = f"postgis://radar@127.0.0.1:{PG_PORT}/{database}"
-    published = bench_export.psql(
+    published = bench_data.psql(
         "SELECT count(*) FROM initiatives_initiative WHERE publication_status = 'published'",
         database,
     )
@@ -185,15 +185,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    bench_export.ensure_bench_database()
+    bench_data.ensure_bench_database()
     ensure_demo_database()
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT, env=production_env(bench_export.BENCH_URL), check=True,
+        cwd=ROOT, env=production_env(bench_data.BENCH_URL), check=True,
     )  # fmt: skip
     report = {
         "523": bench(DEMO_DB, "demo", args.runs),
-        "100523": bench(bench_export.BENCH_DB, "demo + 100,000 synthetic", args.runs),
+        "100523": bench(bench_data.BENCH_DB, "demo + 100,000 synthetic", args.runs),
     }
     print("\ntargets at 100,523: drawn ≤ 1.5 s, ≤ 2 MB, heap ≤ 50 MB, no long task > 100 ms")
     for path, values in report["100523"].items():

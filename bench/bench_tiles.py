@@ -31,7 +31,7 @@ from pathlib import Path
 from _common import PG_PORT, ROOT, free_port, manage, serve_gunicorn
 
 sys.path.insert(0, str(Path(__file__).parent))
-import bench_export
+import _synthetic as bench_data
 
 BORDEAUX = (-0.5792, 44.8378)
 ZOOMS = range(6, 17)
@@ -124,7 +124,7 @@ def current_version(base: str) -> int:
 
 
 def clear_tile_cache(database: str) -> None:
-    bench_export.psql("DELETE FROM radar_cache WHERE cache_key LIKE '%tiles:%'", database)
+    bench_data.psql("DELETE FROM radar_tile_cache", database)
 
 
 def bounded_load(urls: list[str], seconds: float, threads: int = 8) -> dict:
@@ -216,7 +216,7 @@ def serve_tipg(uvicorn: Path, database: str) -> tuple[subprocess.Popen, str]:
 
 def bench_database(database: str, label: str, load_seconds: float, tipg: Path | None) -> dict:
     url = f"postgis://radar@127.0.0.1:{PG_PORT}/{database}"
-    published = bench_export.psql(
+    published = bench_data.psql(
         "SELECT count(*) FROM initiatives_initiative WHERE publication_status = 'published'",
         database,
     )
@@ -274,24 +274,24 @@ def main() -> None:
     parser.add_argument("--skip-demo", action="store_true")
     parser.add_argument("--no-tipg", action="store_true")
     args = parser.parse_args()
-    bench_export.ensure_bench_database()
+    bench_data.ensure_bench_database()
     tipg = None if args.no_tipg else ensure_tipg()
     if tipg is None and not args.no_tipg:
         print("tipg: not available, comparison skipped (see the message above)")
     report = {}
     if not args.skip_demo:
-        exists = bench_export.psql(
+        exists = bench_data.psql(
             f"SELECT 1 FROM pg_database WHERE datname = '{DEMO_DB}'", "radar"
         )
         demo_url = f"postgis://radar@127.0.0.1:{PG_PORT}/{DEMO_DB}"
         if not exists:
-            bench_export.psql(f"CREATE DATABASE {DEMO_DB}", "radar")
+            bench_data.psql(f"CREATE DATABASE {DEMO_DB}", "radar")
             manage(demo_url, "migrate", "-v0")
             manage(demo_url, "createcachetable")
             manage(demo_url, "load_demo", "-v0")
         report["523"] = bench_database(DEMO_DB, "demo", args.load_seconds, tipg)
     report["100523"] = bench_database(
-        bench_export.BENCH_DB, "demo + 100,000 synthetic", args.load_seconds, tipg
+        bench_data.BENCH_DB, "demo + 100,000 synthetic", args.load_seconds, tipg
     )
     target = report["100523"]["pbf_cold"]["p95_ms"], report["100523"]["json_cold"]["p95_ms"]
     print(f"\ntarget p95 ≤ 30 ms at 100,523: .pbf cold {target[0]} ms, .json cold {target[1]} ms")
