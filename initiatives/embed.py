@@ -18,7 +18,8 @@ from django.views.decorators.http import require_GET
 
 from initiatives import choices
 from initiatives.forms import MapFilterForm, TerritoryChoiceField
-from initiatives.selectors import initiatives_matching
+from initiatives.selectors import InitiativeFilters, initiatives_matching
+from territories.selectors import territory_extent
 
 EMBED_PAGE_SIZE = 20
 HEIGHTS = (300, 1200)
@@ -113,11 +114,28 @@ def _embed_map(request):
     page = Paginator(initiatives, EMBED_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    extent = territory_extent(territory=filters.territory) if filters.territory else None
     context = {
         "filters": filters,
         "page": page,
         "query": query.urlencode(),
+        "tile_query": _tile_query(filters),
+        "bounds": ",".join(f"{value:.5f}" for value in extent) if extent else "",
         "labels": choices.choice_labels(),
         "site_url": settings.SITE_URL,
     }
     return render(request, "initiatives/embed_map.html", context)
+
+
+def _tile_query(filters: InitiativeFilters) -> str:
+    """The map tiles' query string for the valid filters only (the list shows an invalid one
+    with its error; the tiles would refuse it)."""
+    query = []
+    if filters.text:
+        query.append(("q", filters.text))
+    if filters.territory:
+        query.append(("territory", filters.territory.code))
+    query += [("theme", value) for value in filters.themes]
+    query += [("actor_type", value) for value in filters.actor_types]
+    query += [("collaboration_mode", value) for value in filters.collaboration_modes]
+    return urlencode(query)

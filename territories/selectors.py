@@ -99,6 +99,11 @@ def served_territory_extent() -> tuple[float, float, float, float] | None:
     )["extent"]
 
 
+def territory_extent(*, territory: Territory) -> tuple[float, float, float, float] | None:
+    """(west, south, east, north) of one territory, computed by the database."""
+    return Territory.objects.filter(pk=territory.pk).aggregate(extent=Extent("geometry"))["extent"]
+
+
 def _search_key(expression):
     """A name as it is searched: no accents, lower case, hyphens and apostrophes as spaces,
     without its leading article ("La Teste-de-Buch" → "teste de buch")."""

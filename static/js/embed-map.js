@@ -1,67 +1,55 @@
-// The framed map: the initiatives of the chosen territory and themes, from the API.
-// Every link opens the Territorial Radar outside the frame. Texts are set with textContent:
-// initiative texts are untrusted.
-const { gettext, interpolate } = window;
+// The framed map: the initiatives of the chosen territory and themes, from the project's tiles
+// through the shared map module (same markers, reachable from the keyboard and named for screen
+// readers). Every link opens the Territorial Radar outside the frame. Texts are set with
+// textContent: initiative texts are untrusted.
+import { countText, createMap, element, initiativeLayer } from "./radar-map.js";
+
+const { gettext, ngettext } = window;
 const mapElement = document.getElementById("map");
 const statusElement = document.getElementById("map-status");
 const labels = JSON.parse(document.getElementById("choice-labels").textContent);
-const { api, query, site } = mapElement.dataset;
+const { query, site } = mapElement.dataset;
+// The chosen territory's extent, when there is one: west, south, east, north.
+const bounds = mapElement.dataset.bounds ? mapElement.dataset.bounds.split(",").map(Number) : undefined;
 
-const map = L.map(mapElement, { center: [44.83, -0.58], zoom: 9 });
-const tiles = L.tileLayer(mapElement.dataset.tiles, { attribution: mapElement.dataset.attribution, maxZoom: 18 });
-tiles.once("tileerror", () => {
-  mapElement.classList.add("no-tiles");
-  statusElement.textContent = gettext("The background map cannot be loaded; the initiatives are still shown.");
-});
-tiles.addTo(map);
-const cluster = L.markerClusterGroup({ chunkedLoading: true });
-map.addLayer(cluster);
+const messages = {};
 
-function element(tag, text, className) {
-  const node = document.createElement(tag);
-  if (text) node.textContent = text;
-  if (className) node.className = className;
-  return node;
+function say(key, text) {
+  messages[key] = text;
+  statusElement.textContent = Object.values(messages).filter(Boolean).join(" ");
 }
 
-function popupContent(id, properties) {
+// A link to an initiative's page on the site, in a new tab (never inside the frame).
+function linkOut(initiative) {
+  const anchor = element("a", initiative.name);
+  anchor.href = `${site}/initiatives/${initiative.id}/`;
+  anchor.target = "_blank";
+  anchor.rel = "noopener";
+  return anchor;
+}
+
+function popupContent(initiative) {
   const box = element("div", null, "popup");
   const title = element("h3");
-  const link = element("a", properties.name);
-  link.href = `${site}/initiatives/${id}/`;
-  link.target = "_blank";
-  link.rel = "noopener";
-  title.append(link);
+  title.append(linkOut(initiative));
   box.append(title);
-  if (properties.is_synthetic) box.append(element("span", gettext("fictional example"), "badge synthetic"));
-  box.append(element("p", properties.short_description));
-  const themes = properties.themes.map((value) => labels.themes[value] || value).join(", ");
+  if (initiative.is_synthetic) box.append(element("span", gettext("fictional example"), "badge synthetic"));
+  box.append(element("p", initiative.short_description));
+  const themes = (initiative.themes || []).map((value) => labels.themes[value] || value).join(", ");
   if (themes) box.append(element("p", themes, "themes"));
   return box;
 }
 
-async function load() {
-  let url = `${api}?page_size=1000${query ? `&${query}` : ""}`;
-  let count = 0;
-  while (url) {
-    const response = await fetch(url, { headers: { Accept: "application/json" } });
-    if (!response.ok) throw new Error(response.statusText);
-    const page = await response.json();
-    cluster.addLayers(
-      page.features.map((feature) => {
-        const [lon, lat] = feature.geometry.coordinates;
-        const marker = L.marker([lat, lon], { title: feature.properties.name, alt: feature.properties.name });
-        marker.bindPopup(() => popupContent(feature.id ?? feature.properties.id, feature.properties));
-        return marker;
-      }),
-    );
-    count += page.features.length;
-    url = page.next;
-  }
-  if (count > 0) map.fitBounds(cluster.getBounds(), { padding: [20, 20], maxZoom: 14 });
-  mapElement.dataset.loaded = String(count);
-}
-
-load().catch(() => {
-  statusElement.textContent = gettext("The initiatives could not be loaded. The list below still works.");
+const map = createMap(mapElement, { announce: (text) => say("tiles", text), bounds });
+const markers = L.layerGroup().addTo(map);
+const initiatives = initiativeLayer({ group: markers, popup: popupContent, query: () => query, linkTo: linkOut });
+initiatives.on("loading", () => say("initiatives", gettext("Loading the initiatives…")));
+initiatives.on("load", () => {
+  const total = initiatives.total();
+  say("initiatives", countText(ngettext("%s initiative on the map.", "%s initiatives on the map.", total), total));
+  mapElement.dataset.loaded = String(total);
 });
+initiatives.on("tileerror", () =>
+  say("initiatives", gettext("The initiatives could not be loaded. The list below still works.")),
+);
+initiatives.addTo(map);

@@ -11,7 +11,10 @@ const numberFormat = new Intl.NumberFormat(language);
 // The project's tiles are 256 units wide and drawn on 512 pixels: a quarter of the requests.
 const TILE_SIZE = 512;
 const MAX_MEMBERS_ZOOM = 17;
-const DRAW_BATCH = 20;
+// Drawing and removing markers and shapes runs in slices of at most this many milliseconds,
+// each its own task: no long task (over 50 ms, let alone 100) while zooming or panning, and
+// the page answers keys and clicks between two slices.
+const SLICE_MS = 8;
 
 export function formatNumber(value, options) {
   return options ? new Intl.NumberFormat(language, options).format(value) : numberFormat.format(value);
@@ -52,10 +55,77 @@ function tileUrl(template, coords, values = {}) {
   return url;
 }
 
+// Work in slices ------------------------------------------------------------------------------
+
+// One queue for the whole page: each job is a list of items and what to do with each; a task
+// runs items (of one job after another) for SLICE_MS at most, then gives the browser its turn.
+const jobs = [];
+let running = false;
+const nextTask =
+  window.scheduler && typeof window.scheduler.postTask === "function"
+    ? (callback) => window.scheduler.postTask(callback, { priority: "user-visible" })
+    : (callback) => window.setTimeout(callback, 0);
+
+function runSlice() {
+  const started = performance.now();
+  while (jobs.length && performance.now() - started < SLICE_MS) {
+    const job = jobs[0];
+    if (job.cancelled) {
+      jobs.shift();
+      continue;
+    }
+    job.each(job.items[job.next], job.next);
+    job.next += 1;
+    if (job.next >= job.items.length) {
+      jobs.shift();
+      job.finish();
+    }
+  }
+  if (jobs.length) nextTask(runSlice);
+  else running = false;
+}
+
+// Calls each(item, index) for every item, a slice at a time; returns { done, cancel } where
+// done is a promise settled once every item is done (or the job is cancelled).
+export function inSlices(items, each) {
+  let finish;
+  const done = new Promise((resolve) => {
+    finish = resolve;
+  });
+  const job = { items, each, next: 0, cancelled: false, finish };
+  if (!items.length) {
+    finish();
+    return { done, cancel: () => {} };
+  }
+  jobs.push(job);
+  if (!running) {
+    running = true;
+    nextTask(runSlice);
+  }
+  return {
+    done,
+    cancel: () => {
+      if (job.cancelled) return;
+      job.cancelled = true;
+      finish();
+    },
+  };
+}
+
 // A layer that loads one JSON document per tile in view and draws it; what a tile drew goes
 // when the tile goes (Leaflet's grid decides which tiles are in view, and prunes the others).
+// `draw(data, coords)` returns { count, done, release }: `done` settles once everything is
+// drawn (the tile then counts as loaded), `release()` takes it all away again.
 export const JsonTiles = L.GridLayer.extend({
-  options: { tileSize: TILE_SIZE, minZoom: 1, maxZoom: 19, updateWhenZooming: false, keepBuffer: 1 },
+  // updateWhenIdle: the tiles are asked for once a pan ends, not every 200 ms of a drag.
+  options: {
+    tileSize: TILE_SIZE,
+    minZoom: 1,
+    maxZoom: 19,
+    updateWhenZooming: false,
+    updateWhenIdle: true,
+    keepBuffer: 1,
+  },
 
   initialize(options) {
     L.GridLayer.prototype.initialize.call(this, options);
@@ -63,31 +133,38 @@ export const JsonTiles = L.GridLayer.extend({
     this.on("tileunload", (event) => this._undraw(this._tileCoordsToKey(event.coords)));
   },
 
+  _current(key, tile) {
+    return Boolean(this._map && this._tiles[key] && this._tiles[key].el === tile);
+  },
+
   createTile(coords, done) {
     const tile = document.createElement("div");
     const key = this._tileCoordsToKey(coords);
-    const url = this.options.urlFor(coords);
-    if (!url) {
-      window.setTimeout(() => done(null, tile), 0);
-      return tile;
-    }
-    getJson(url)
-      .then((data) => {
-        if (this._map && this._tiles[key] && this._tiles[key].el === tile) {
-          this._undraw(key);
-          this._drawn.set(key, { z: coords.z, ...this.options.draw(data, coords) });
-        }
+    // The request starts in a task of its own: the zoom's animation frame, which creates
+    // the new zoom's tiles, stays short.
+    window.setTimeout(() => {
+      const url = this._current(key, tile) ? this.options.urlFor(coords) : null;
+      if (!url) {
         done(null, tile);
-      })
-      .catch((error) => done(error, tile));
+        return;
+      }
+      getJson(url)
+        .then((data) => {
+          if (!this._current(key, tile)) return done(null, tile);
+          this._undraw(key);
+          const drawn = this.options.draw(data, coords);
+          this._drawn.set(key, { z: coords.z, ...drawn });
+          return drawn.done.then(() => done(null, tile));
+        })
+        .catch((error) => done(error, tile));
+    }, 0);
     return tile;
   },
 
   _undraw(key) {
     const drawn = this._drawn.get(key);
     if (!drawn) return;
-    for (const layer of drawn.layers) layer.remove();
-    if (drawn.release) drawn.release();
+    drawn.release();
     this._drawn.delete(key);
   },
 
@@ -106,138 +183,152 @@ export const JsonTiles = L.GridLayer.extend({
 // Initiatives ---------------------------------------------------------------------------------
 
 // Cluster markers: a button with the number of initiatives, named for screen readers; Enter or
-// a click zooms on them, or lists them when they cannot be told apart any more.
+// a click zooms on them, or lists them when they cannot be told apart any more. The icon's
+// content is built as elements, not parsed from HTML (cheaper, for hundreds of markers).
 function clusterIcon(count) {
   const size = count < 10 ? 30 : count < 100 ? 36 : count < 1000 ? 42 : 50;
   const className = count < 10 ? "small" : count < 100 ? "medium" : "large";
+  const content = element("div");
+  content.append(element("span", formatNumber(count)));
   return L.divIcon({
-    html: `<div><span>${formatNumber(count)}</span></div>`,
+    html: content,
     className: `marker-cluster marker-cluster-${className}`,
     iconSize: L.point(size, size),
   });
 }
 
+const defaultLink = (initiative) => link(initiative.name, `/initiatives/${initiative.id}/`);
+
+// Options: group (a layer group the markers go in), popup(initiative) (an initiative's popup),
+// query() (the filters, as a query string), iconFor(initiative) (a single initiative's icon),
+// linkTo(initiative) (a link to an initiative, in the list of a cluster's members).
 export function initiativeLayer(options) {
-  const { group, popup, query = () => "", iconFor } = options;
+  const { group, popup, query = () => "", iconFor, linkTo = defaultLink } = options;
   const layer = new JsonTiles({
     urlFor: (coords) => {
       const search = query();
       return tileUrl(config.initiatives, coords) + (search ? `?${search}` : "");
     },
-    draw: (collection) => drawInitiatives(collection, group, popup, iconFor),
+    draw: (collection) => drawInitiatives(collection, { group, popup, iconFor, linkTo }),
     pane: "tilePane",
   });
   layer.total = () => layer.drawnAtCurrentZoom().reduce((sum, drawn) => sum + drawn.count, 0);
   return layer;
 }
 
-function membersPopup(members, popup) {
+function membersPopup(members, popup, linkTo) {
+  if (members.length === 1) return popup(members[0]);
   const box = element("div", null, "popup");
   box.append(element("p", countText(ngettext("%s initiative here:", "%s initiatives here:", members.length), members.length)));
   const list = element("ul");
   for (const member of members) {
     const item = element("li");
-    item.append(link(member.name, `/initiatives/${member.id}/`));
+    item.append(linkTo(member));
     list.append(item);
   }
   box.append(list);
-  if (members.length === 1) return popup(members[0]);
   return box;
 }
 
-function drawInitiatives(collection, group, popup, iconFor) {
-  const layers = [];
-  let count = 0;
-  for (const feature of collection.features || []) {
-    const [lon, lat] = feature.geometry.coordinates;
-    const properties = feature.properties;
-    count += properties.count;
-    let marker;
-    if (properties.count === 1 && properties.initiatives) {
-      const initiative = properties.initiatives[0];
-      marker = L.marker([lat, lon], {
-        title: initiative.name,
-        alt: initiative.name,
-        keyboard: true,
-        ...(iconFor ? { icon: iconFor(initiative) } : {}),
-      });
-      marker.bindPopup(() => popup(initiative));
-    } else {
-      const label = countText(ngettext("%s initiative, zoom in", "%s initiatives, zoom in", properties.count), properties.count);
-      marker = L.marker([lat, lon], { icon: clusterIcon(properties.count), title: label, keyboard: true });
-      marker.on("add", () => marker.getElement().setAttribute("aria-label", label));
-      const open = () => {
-        const [west, south, east, north] = properties.bbox;
-        const map = marker._map;
-        const bounds = L.latLngBounds([south, west], [north, east]);
-        const tight = map.getBoundsZoom(bounds) >= MAX_MEMBERS_ZOOM || map.getZoom() >= MAX_MEMBERS_ZOOM;
-        if (properties.initiatives && tight) {
-          marker.bindPopup(() => membersPopup(properties.initiatives, popup)).openPopup();
-        } else {
-          map.fitBounds(bounds.pad(0.2), { maxZoom: Math.max(map.getZoom() + 1, Math.min(map.getBoundsZoom(bounds), 18)) });
-        }
-      };
-      marker.on("click", open);
-      marker.on("keypress", (event) => {
-        if (event.originalEvent.key === "Enter") open();
-      });
-    }
-    group.addLayer(marker);
-    layers.push(marker);
+function initiativeMarker(feature, { popup, iconFor, linkTo }) {
+  const [lon, lat] = feature.geometry.coordinates;
+  const properties = feature.properties;
+  if (properties.count === 1 && properties.initiatives) {
+    const initiative = properties.initiatives[0];
+    const marker = L.marker([lat, lon], {
+      title: initiative.name,
+      alt: initiative.name,
+      keyboard: true,
+      ...(iconFor ? { icon: iconFor(initiative) } : {}),
+    });
+    marker.bindPopup(() => popup(initiative));
+    return marker;
   }
-  return { layers, count };
+  const label = countText(ngettext("%s initiative, zoom in", "%s initiatives, zoom in", properties.count), properties.count);
+  const marker = L.marker([lat, lon], { icon: clusterIcon(properties.count), title: label, keyboard: true });
+  marker.on("add", () => marker.getElement().setAttribute("aria-label", label));
+  const open = () => {
+    const [west, south, east, north] = properties.bbox;
+    const map = marker._map;
+    const bounds = L.latLngBounds([south, west], [north, east]);
+    const tight = map.getBoundsZoom(bounds) >= MAX_MEMBERS_ZOOM || map.getZoom() >= MAX_MEMBERS_ZOOM;
+    if (properties.initiatives && tight) {
+      marker.bindPopup(() => membersPopup(properties.initiatives, popup, linkTo)).openPopup();
+    } else {
+      map.fitBounds(bounds.pad(0.2), { maxZoom: Math.max(map.getZoom() + 1, Math.min(map.getBoundsZoom(bounds), 18)) });
+    }
+  };
+  marker.on("click", open);
+  marker.on("keypress", (event) => {
+    if (event.originalEvent.key === "Enter") open();
+  });
+  return marker;
+}
+
+// Hidden at once (out of sight, of the tab order and of screen readers), taken off the map a
+// slice at a time.
+function hide(marker) {
+  if (marker._icon) marker._icon.style.visibility = "hidden";
+  if (marker._shadow) marker._shadow.style.visibility = "hidden";
+}
+
+function drawInitiatives(collection, { group, ...how }) {
+  const features = collection.features || [];
+  const count = features.reduce((sum, feature) => sum + feature.properties.count, 0);
+  const markers = [];
+  const drawing = inSlices(features, (feature) => {
+    const marker = initiativeMarker(feature, how);
+    group.addLayer(marker);
+    markers.push(marker);
+  });
+  const release = () => {
+    drawing.cancel();
+    markers.forEach(hide);
+    inSlices(markers, (marker) => group.removeLayer(marker));
+  };
+  return { count, done: drawing.done, release };
 }
 
 // Territories (the basemap and the radar's choropleths) ----------------------------------------
 
 // Territories of one level, per tile, unclipped: a territory met by several tiles is drawn
 // once per zoom (counted references), so its outline has no seams. `draw` returns a layer
-// (added to `group`), or, without a group, anything with a remove() method.
+// (added to `group`), or, without a group, anything with a remove() method. Drawn and removed
+// a slice at a time, so that a tile of communes never holds the page for long.
 export function territoryLayer({ level, group, draw, minZoom = 1, maxNativeZoom = 19 }) {
   const shared = new Map();
+  const unshare = (key) => {
+    const entry = shared.get(key);
+    if (entry && --entry.refs === 0) {
+      if (group) group.removeLayer(entry.layer);
+      entry.layer.remove();
+      shared.delete(key);
+    }
+  };
   return new JsonTiles({
     minZoom,
     maxNativeZoom,
     urlFor: (coords) => tileUrl(config.territories, coords, { level }),
     draw: (collection, coords) => {
-      // Drawn a few dozen territories at a time, so that a tile of communes never holds the
-      // page for long (no long task while zooming or panning).
-      const features = collection.features || [];
       const keys = [];
-      let next = 0;
-      let cancelled = false;
-      const step = () => {
-        if (cancelled) return;
-        const end = Math.min(features.length, next + DRAW_BATCH);
-        for (; next < end; next += 1) {
-          const feature = features[next];
-          const key = `${coords.z}:${feature.properties.code}`;
-          const entry = shared.get(key);
-          if (entry) {
-            entry.refs += 1;
-          } else {
-            const layer = draw(feature, coords.z);
-            if (!layer) continue;
-            if (group) group.addLayer(layer);
-            shared.set(key, { refs: 1, layer });
-          }
-          keys.push(key);
+      const drawing = inSlices(collection.features || [], (feature) => {
+        const key = `${coords.z}:${feature.properties.code}`;
+        const entry = shared.get(key);
+        if (entry) {
+          entry.refs += 1;
+        } else {
+          const layer = draw(feature, coords.z);
+          if (!layer) return;
+          if (group) group.addLayer(layer);
+          shared.set(key, { refs: 1, layer });
         }
-        if (next < features.length) window.setTimeout(step, 0);
-      };
-      step();
+        keys.push(key);
+      });
       const release = () => {
-        cancelled = true;
-        for (const key of keys) {
-          const entry = shared.get(key);
-          if (entry && --entry.refs === 0) {
-            if (group) group.removeLayer(entry.layer);
-            entry.layer.remove();
-            shared.delete(key);
-          }
-        }
+        drawing.cancel();
+        inSlices(keys, unshare);
       };
-      return { layers: [], release };
+      return { done: drawing.done, release };
     },
   });
 }
@@ -305,7 +396,10 @@ function addBasemap(map) {
 
 // The map ---------------------------------------------------------------------------------------
 
-export function createMap(mapElement, { announce = () => {}, withBasemap = true } = {}) {
+// Options: announce(text) (tells what happens, e.g. in a role=status element), withBasemap
+// (the project's own basemap when the background tiles fail), bounds ([west, south, east,
+// north] to show first; the served territory's by default).
+export function createMap(mapElement, { announce = () => {}, withBasemap = true, bounds = config.bounds } = {}) {
   const map = L.map(mapElement, { zoomControl: false, minZoom: 3 });
   L.control
     .zoom({ zoomInTitle: gettext("Zoom in"), zoomOutTitle: gettext("Zoom out"), position: "topleft" })
@@ -315,7 +409,7 @@ export function createMap(mapElement, { announce = () => {}, withBasemap = true 
     const button = event.popup._closeButton;
     if (button) button.setAttribute("aria-label", gettext("Close popup"));
   });
-  const [west, south, east, north] = config.bounds;
+  const [west, south, east, north] = bounds;
   map.fitBounds([
     [south, west],
     [north, east],

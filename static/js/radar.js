@@ -83,16 +83,23 @@ function initiativeQuery(extra = {}) {
 const askingIcon = () =>
   L.divIcon({ className: "asking-marker", html: "<span></span>", iconSize: L.point(18, 18) });
 
+// The tiles' query strings, read from the form when it changes (not once per tile).
+const searches = {};
+function readSearches() {
+  searches.initiatives = initiativeQuery();
+  searches.asking = initiativeQuery({ asking: "true" });
+}
+readSearches();
 const markers = { initiatives: L.layerGroup(), asking: L.layerGroup() };
 const initiatives = initiativeLayer({
   group: markers.initiatives,
   popup: initiativePopup,
-  query: () => initiativeQuery(),
+  query: () => searches.initiatives,
 });
 const asking = initiativeLayer({
   group: markers.asking,
   popup: initiativePopup,
-  query: () => initiativeQuery({ asking: "true" }),
+  query: () => searches.asking,
   iconFor: askingIcon,
 });
 let initiativesReady;
@@ -413,6 +420,7 @@ async function refreshTables(query) {
 async function applyFilters(event) {
   const query = filterQuery();
   history.replaceState(null, "", query ? `?${query}` : form.action);
+  readSearches();
   initiatives.redraw();
   if (map.hasLayer(asking)) asking.redraw();
   const work = [refreshTables(query).catch(() => undefined)];

@@ -106,3 +106,36 @@ def test_the_embed_map_never_lists_pending_initiatives(client):
     assert response.context["page"].paginator.count == (
         Initiative.objects.published().filter(territory__code="33039").count()
     )
+
+
+@pytest.mark.django_db
+def test_the_embed_map_draws_from_the_shared_tiles_with_the_valid_filters_only(client):
+    url = reverse("initiatives:embed-map")
+    page = client.get(url, {"territory": "33039", "theme": ["food", "culture"]}).content.decode()
+    refused = client.get(url, {"territory": "33039", "theme": "nonsense"}).content.decode()
+
+    # The shared map module's configuration (tile URLs) and the tiles' filters, valid only
+    # (an invalid field filters neither the list nor the map).
+    assert '<script id="map-config" type="application/json">' in page
+    assert 'data-query="territory=33039&amp;theme=food&amp;theme=culture"' in page
+    assert 'data-query="territory=33039"' in refused
+    assert "leaflet.markercluster.js" not in page
+    # The map opens on the chosen commune (Bègles), not on the whole département.
+    bounds = page.split('data-bounds="', 1)[1].split('"', 1)[0]
+    west, south, east, north = (float(value) for value in bounds.split(","))
+    assert west < BEGLES[0] < east and south < BEGLES[1] < north
+    assert east - west < 0.2 and north - south < 0.2
+
+
+@pytest.mark.django_db
+def test_the_embed_map_keeps_its_content_security_policy(client, settings):
+    settings.EMBED_FRAME_ANCESTORS = ["https://www.mairie-begles.fr"]
+
+    policy = client.get(reverse("initiatives:embed-map"))["Content-Security-Policy"]
+    home = client.get(reverse("initiatives:home"))["Content-Security-Policy"]
+
+    # The same policy as every other page (scripts from this site only), but for the frame.
+    assert policy == home.replace(
+        "frame-ancestors 'none'", "frame-ancestors https://www.mairie-begles.fr"
+    )
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("style-src")[0]
