@@ -169,6 +169,46 @@ def test_the_embed_page_itself_is_accessible_at_360_and_1366(site, browser, axe,
         context.close()
 
 
+def test_the_embed_map_draws_the_shared_tiles_reachable_from_the_keyboard(site, page):
+    block_tiles(page)
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(site.url + "/integrer/carte/?territory=33063")
+    wait_for_map(page)
+    # The project's tiles, filtered on the territory, as on the public map; not the API.
+    assert any("/tiles/initiatives/" in url and "territory=33063" in url for url in requested)
+    assert not any("/api/v1/initiatives/" in url for url in requested)
+    shown = int(page.locator("#map").get_attribute("data-loaded"))
+    heading = page.locator("#list-title").inner_text()
+    assert shown == int(re.search(r"\d+", heading.replace("\u202f", "")).group())
+    assert "sur la carte" in page.locator("#map-status").inner_text()
+    # Tab reaches the markers; each has a name; a group opens with Enter.
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.classList.contains('leaflet-marker-icon')"):
+            break
+    else:
+        pytest.fail("no marker reachable with Tab")
+    single = page.locator(".leaflet-marker-icon:not(.marker-cluster)")
+    for _ in range(12):
+        name = page.evaluate(
+            "() => document.activeElement.getAttribute('aria-label')"
+            " || document.activeElement.getAttribute('title')"
+        )
+        assert name, "a marker without a name"
+        if single.count():
+            break
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(1500)
+        page.locator(".leaflet-marker-icon").first.focus()
+    single.first.focus()
+    page.keyboard.press("Enter")
+    # The popup's link opens the initiative outside the frame.
+    popup_link = page.locator(".leaflet-popup-content h3 a")
+    assert popup_link.get_attribute("target") == "_blank"
+    assert re.match(r"https?://[^/]+/initiatives/\d+/$", popup_link.get_attribute("href"))
+
+
 def _shell(site, code: str) -> str:
     """The last line the code prints (the shell may print its own lines before)."""
     return site.manage("shell", "-c", code).strip().splitlines()[-1]
