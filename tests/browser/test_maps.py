@@ -144,3 +144,24 @@ def test_the_detail_page_shows_where_the_initiative_is_without_tiles(site, page,
     assert page.locator("#detail-map .leaflet-marker-icon").count() == 1
     assert page.locator("#detail-map .leaflet-basemap-pane canvas").count() == 1
     assert axe(page) == []
+
+
+def test_a_zoom_leaves_no_stale_marker_behind_a_radar_layer_switch(site, page):
+    block_background(page)
+    page.goto(site.url + "/radar/", timeout=90_000)
+    page.wait_for_function(
+        "() => document.querySelector('#radar-map').dataset.ready === 'true'", timeout=90_000
+    )
+    markers = page.locator("#radar-map .leaflet-marker-icon")
+    page.get_by_role("button", name="Zoomer", exact=True).click()
+    page.wait_for_timeout(2500)  # the new zoom's tiles, drawn a slice at a time
+    shown = markers.count()
+    assert shown > 0
+    # The previous zoom's markers are gone for good: switching the layer off and on again
+    # brings back what is in view now, not them.
+    layer = page.get_by_label("Initiatives", exact=True)
+    layer.uncheck()
+    assert markers.count() == 0
+    layer.check()
+    page.wait_for_timeout(300)
+    assert markers.count() == shown
