@@ -472,6 +472,20 @@ class OutgoingEmailKind(models.TextChoices):
     APPROVAL = "approval", _("Submission published")
     REVISION_APPROVAL = "revision_approval", _("Changes published")
     MERGE = "merge", _("Submission merged into an initiative")
+    SUBSCRIPTION_CONFIRM = "subscription_confirm", _("Confirmation of a territory subscription")
+    SUBSCRIPTION_NOTICE = "subscription_notice", _("Notice to a territory subscriber")
+    SUBSCRIPTION_DIGEST = "subscription_digest", _("Territory subscriber digest")
+
+
+# E-mails to residents who follow a territory (radar.subscriptions): nobody but the mail
+# server needs their address, so the moderators see only its domain.
+SUBSCRIBER_KINDS = frozenset(
+    {
+        OutgoingEmailKind.SUBSCRIPTION_CONFIRM,
+        OutgoingEmailKind.SUBSCRIPTION_NOTICE,
+        OutgoingEmailKind.SUBSCRIPTION_DIGEST,
+    }
+)
 
 
 class OutgoingEmailStatus(models.TextChoices):
@@ -482,14 +496,16 @@ class OutgoingEmailStatus(models.TextChoices):
 
 class OutgoingEmail(models.Model):
     """An e-mail to send, stored in the same transaction as the change it tells of, then sent
-    by the task worker with retries (initiatives.tasks). Once sent, the address and the body
-    (which may hold a private link) are erased; a failed one keeps them so that a moderator
-    can send it again."""
+    by the task worker with retries (initiatives.tasks). Once sent, the address, the body and
+    the extra headers (any of which may hold a private link, such as a List-Unsubscribe URL)
+    are erased; a failed one keeps them so that a moderator can send it again."""
 
     kind = models.CharField(_("kind"), max_length=30, choices=OutgoingEmailKind)
     to = models.EmailField(_("recipient"), blank=True)
     subject = models.CharField(_("subject"), max_length=300)
     body = models.TextField(_("body"), blank=True)
+    # Extra mail headers, name -> value (e.g. List-Unsubscribe for RFC 8058 one-click).
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
     initiative = models.ForeignKey(
         Initiative,
         verbose_name=_("initiative"),
@@ -520,3 +536,15 @@ class OutgoingEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_status_display()})"
+
+    @property
+    def shown_recipient(self) -> str:
+        """The recipient as moderators see it: a subscriber's address only by its domain."""
+        if self.kind in SUBSCRIBER_KINDS:
+            return masked_address(self.to)
+        return self.to
+
+
+def masked_address(address: str) -> str:
+    """The domain of an address ("…@example.net"), never who it is."""
+    return "…@" + address.rpartition("@")[2] if address else ""

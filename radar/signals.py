@@ -1,14 +1,17 @@
 """After initiatives change, have the task worker recompute the radar's main results, so that
 the next visitor does not wait (radar.reports.cache serves the previous result meanwhile).
 During a bulk write (initiatives.signals.bulk_write) nothing is scheduled per row: run
-`manage.py warm_radar` afterwards (or let the next requests enqueue what they need)."""
+`manage.py warm_radar` afterwards (or let the next requests enqueue what they need).
+
+A subscription deleted takes its unsent e-mails with it."""
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
-from initiatives.models import Initiative
+from initiatives.models import Initiative, OutgoingEmail, OutgoingEmailStatus
 from initiatives.signals import bulk_write_finished, bulk_write_started
+from radar.models import Subscription
 
 _suspended = 0
 
@@ -35,3 +38,11 @@ def _bulk_write_started(**kwargs) -> None:
 def _bulk_write_finished(**kwargs) -> None:
     global _suspended
     _suspended -= 1
+
+
+@receiver(pre_delete, sender=Subscription)
+def subscription_deleted(*, instance: Subscription, **kwargs) -> None:
+    """Unsubscribing (or an expired request) erases the e-mails not yet sent: the address they
+    hold goes with the subscription, and nothing more reaches the reader."""
+    unsent = OutgoingEmail.objects.filter(subscription_link__subscription=instance)
+    unsent.exclude(status=OutgoingEmailStatus.SENT).delete()
