@@ -3,14 +3,15 @@ the next visitor does not wait (radar.reports.cache serves the previous result m
 During a bulk write (initiatives.signals.bulk_write) nothing is scheduled per row: run
 `manage.py warm_radar` afterwards (or let the next requests enqueue what they need).
 
-A subscription deleted takes its unsent e-mails with it."""
+A subscription deleted takes its unsent e-mails with it. A worker serving the radar's queue
+keeps its daily refresh scheduled (radar.tasks.refresh_daily)."""
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from initiatives.models import Initiative, OutgoingEmail, OutgoingEmailStatus
-from initiatives.signals import bulk_write_finished, bulk_write_started
+from initiatives.signals import bulk_write_finished, bulk_write_started, worker_housekeeping
 from radar.models import Subscription
 
 _suspended = 0
@@ -46,3 +47,13 @@ def subscription_deleted(*, instance: Subscription, **kwargs) -> None:
     hold goes with the subscription, and nothing more reaches the reader."""
     unsent = OutgoingEmail.objects.filter(subscription_link__subscription=instance)
     unsent.exclude(status=OutgoingEmailStatus.SENT).delete()
+
+
+@receiver(worker_housekeeping)
+def _keep_the_daily_refresh_scheduled(*, serves, **kwargs) -> None:
+    """A worker of the radar's queue, at start and every minute: the daily refresh waits, once
+    (a lost or failed one is replaced)."""
+    if serves("radar"):
+        from radar.tasks import schedule_daily_refresh
+
+        schedule_daily_refresh()
