@@ -179,12 +179,11 @@ def test_a_bulk_write_enqueues_one_recomputation_when_it_ends(
 ):
     from initiatives.signals import bulk_write
 
-    with django_capture_on_commit_callbacks(execute=True):
-        with bulk_write(sender=None):
-            for initiative in Initiative.objects.published().order_by("pk")[:5]:
-                initiative.reciprocity = not initiative.reciprocity
-                initiative.save()
-            assert enqueued(recorded_tasks, "recompute_radar") == []
+    with django_capture_on_commit_callbacks(execute=True), bulk_write(sender=None):
+        for initiative in Initiative.objects.published().order_by("pk")[:5]:
+            initiative.reciprocity = not initiative.reciprocity
+            initiative.save()
+        assert enqueued(recorded_tasks, "recompute_radar") == []
     [recomputation] = enqueued(recorded_tasks, "recompute_radar")
     assert recomputation.args == [True]  # skipped if warm_radar got there first
 
