@@ -26,6 +26,7 @@ from _common import PG_PORT, ROOT, manage, production_env, serve_gunicorn
 
 sys.path.insert(0, str(Path(__file__).parent))
 import _synthetic as bench_data
+from bench_scale import warm_analyses
 from bench_tiles import DEMO_DB, stop
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -187,6 +188,11 @@ def main() -> None:
     args = parser.parse_args()
     bench_data.ensure_bench_database()
     ensure_demo_database()
+    # The radar's results, as the task worker computes them after each change (a request never
+    # does): without them /radar/ would only say "being computed".
+    for database in (DEMO_DB, bench_data.BENCH_DB):
+        print(f"{database}: analyses computed in {warm_analyses(database):.0f} s", flush=True)
+        manage(bench_data.url(database), "build_tile_cells")
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
         cwd=ROOT, env=production_env(bench_data.BENCH_URL), check=True,

@@ -419,6 +419,50 @@ class Revision(models.Model):
         return f"{self.initiative} ({self.get_status_display()})"
 
 
+class TileCell(models.Model):
+    """The published initiatives of one cell of the maps' low-zoom tiles (initiatives.tiles:
+    8 × 8 cells per tile, zooms 0 to CELL_ZOOMS - 1): their number, mean position, extent and,
+    for a small group, their ids. Rebuilt by the task worker for each data version
+    (TileCellBuild), so that a tile over a whole département reads 64 rows, not every point."""
+
+    zoom = models.PositiveSmallIntegerField(_("zoom"))
+    column = models.IntegerField(_("column"))
+    row = models.IntegerField(_("row"))
+    count = models.IntegerField(_("initiatives"))
+    lon = models.FloatField(_("mean longitude"))
+    lat = models.FloatField(_("mean latitude"))
+    west = models.FloatField(_("west"))
+    south = models.FloatField(_("south"))
+    east = models.FloatField(_("east"))
+    north = models.FloatField(_("north"))
+    ids = ArrayField(models.BigIntegerField(), verbose_name=_("initiatives"), null=True)
+
+    class Meta:
+        verbose_name = _("map tile cell")
+        verbose_name_plural = _("map tile cells")
+        constraints = [
+            models.UniqueConstraint(fields=["zoom", "column", "row"], name="tile_cell_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.zoom}/{self.column}/{self.row}: {self.count}"
+
+
+class TileCellBuild(models.Model):
+    """Which version of the published initiatives (territories.DataVersion) the TileCell rows
+    describe: one row. Tiles read the cells only when it is the current version."""
+
+    version = models.BigIntegerField(_("version"))
+    built_at = models.DateTimeField(_("built"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("map tile cells build")
+        verbose_name_plural = _("map tile cells builds")
+
+    def __str__(self) -> str:
+        return f"v{self.version}"
+
+
 class ClaimStatus(models.TextChoices):
     PENDING = "pending", _("Pending moderation")
     APPROVED = "approved", _("Approved")

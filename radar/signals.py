@@ -1,7 +1,8 @@
 """After initiatives change, have the task worker recompute the radar's main results, so that
 the next visitor does not wait (radar.reports.cache serves the previous result meanwhile).
-During a bulk write (initiatives.signals.bulk_write) nothing is scheduled per row: run
-`manage.py warm_radar` afterwards (or let the next requests enqueue what they need).
+During a bulk write (initiatives.signals.bulk_write) nothing is scheduled per row: one
+recomputation is scheduled when the outermost bulk write ends, after its commit.
+`manage.py warm_radar` computes them at once, without a worker.
 
 A subscription deleted takes its unsent e-mails with it. A worker serving the radar's queue
 keeps its daily refresh scheduled (radar.tasks.refresh_daily)."""
@@ -39,6 +40,8 @@ def _bulk_write_started(**kwargs) -> None:
 def _bulk_write_finished(**kwargs) -> None:
     global _suspended
     _suspended -= 1
+    if not _suspended:
+        transaction.on_commit(_schedule, robust=True)
 
 
 @receiver(pre_delete, sender=Subscription)

@@ -115,19 +115,25 @@ def warm_up() -> None:
 
 
 def _warm_tiles() -> None:
-    """The maps' unfiltered low-zoom tiles of the new data version, the costliest to draw."""
-    from initiatives.tiles import warm_tiles
+    """The maps' low-zoom cells of the new data version, then their unfiltered tiles."""
+    from initiatives.tiles import rebuild_tile_cells, warm_tiles
 
     try:
+        rebuild_tile_cells()
         warm_tiles()
     except Exception:  # the radar's results still matter more than a cold tile
         logger.exception("Rendering the low-zoom tiles failed")
 
 
 @task(queue_name="radar")
-def recompute_radar() -> str:
+def recompute_radar(only_if_changed: bool = False) -> str:
+    """The radar's default results and the maps' low-zoom tiles for the current data. A
+    scheduled run (`only_if_changed`) does nothing when they were computed for these data
+    since it was scheduled (by `warm_radar`, say)."""
     cache.delete(RECOMPUTATION_SCHEDULED)  # a change from now on schedules the next one
     fingerprint = results.data_fingerprint()
+    if only_if_changed and cache.get(RECOMPUTED_FINGERPRINT) == fingerprint:
+        return fingerprint
     _warm_tiles()
     warm_up()
     cache.set(RECOMPUTED_FINGERPRINT, fingerprint, None)
@@ -144,7 +150,7 @@ def schedule_recomputation() -> bool:
     if not cache.add(RECOMPUTATION_SCHEDULED, fingerprint, timeout):
         return False
     run_after = timezone.now() + timedelta(seconds=settings.RADAR_RECOMPUTE_DELAY_SECONDS)
-    enqueue(recompute_radar, run_after=run_after)
+    enqueue(recompute_radar, True, run_after=run_after)
     return True
 
 

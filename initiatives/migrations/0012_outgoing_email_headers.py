@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("initiatives", "0010_full_text_search"),
+        ("initiatives", "0011_tile_cells"),
     ]
 
     operations = [
