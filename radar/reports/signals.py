@@ -2,7 +2,7 @@
 diversity of actors, mix of resources, digital-only initiatives, freshness. Unknown answers
 are counted apart, never as "no"."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,11 +17,15 @@ from territories.models import Territory
 
 def territory_signals(*, territory: Territory) -> dict:
     """The signs of the active initiatives that the territory owns at its level."""
-    level, day = territory.level, timezone.localdate().isoformat()
+    today = timezone.localdate()
+    level, day = territory.level, today.isoformat()
     # Keyed by the day too: "active" and "fresh" are counted from it (radar.tasks refreshes it
-    # just after midnight).
+    # just after midnight; yesterday's are served meanwhile, marked stale).
     by_code, stale = cache.cached_result(
-        "signals", {"level": level, "day": day}, lambda: compute_level(level, day=day)
+        "signals",
+        {"level": level, "day": day},
+        lambda: compute_level(level, day=day),
+        previous={"level": level, "day": (today - timedelta(days=1)).isoformat()},
     )
     values = by_code.get(territory.code)
     if values is None:  # a territory added since: its level's signals are being recomputed

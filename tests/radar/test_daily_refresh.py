@@ -190,10 +190,14 @@ def test_after_the_refresh_runs_the_new_days_results_exist(recorded_tasks, monke
     new_year = date(tomorrow.year + 1, 1, 1)
     for day in (tomorrow, new_year):  # a new day; a new year, which the trends depend on
         monkeypatch.setattr(timezone, "localdate", lambda *args, day=day, **kwargs: day)
-        with pytest.raises(ResultPending):
-            emerging_rows(EmergingParams())
-        with pytest.raises(ResultPending):
-            territory_signals(territory=territory_by_code(code="33039"))
+        if day == tomorrow:  # the day before's results are served, marked stale, meanwhile
+            assert emerging_rows(EmergingParams())[1] is True
+            assert territory_signals(territory=territory_by_code(code="33039"))["stale"] is True
+        else:  # nothing of the day before (31 December) to serve
+            with pytest.raises(ResultPending):
+                emerging_rows(EmergingParams())
+            with pytest.raises(ResultPending):
+                territory_signals(territory=territory_by_code(code="33039"))
 
         assert tasks.refresh_daily.call() == day.isoformat()  # what the worker runs
 

@@ -193,3 +193,25 @@ def test_a_scheduled_recomputation_does_nothing_when_the_results_are_current(mon
     tasks.recompute_radar.call()
     monkeypatch.setattr(tasks, "warm_up", lambda: pytest.fail("computed twice"))
     tasks.recompute_radar.call(True)
+
+
+def test_on_a_new_day_the_day_befores_movements_are_served_stale_meanwhile(
+    client, recorded_tasks, monkeypatch
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    url = reverse("api:radar-emerging")
+    today = client.get(url).json()
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert response.json()["stale"] is True
+    assert response.json()["features"] == today["features"]
+    [computation] = enqueued(recorded_tasks, "compute_result")
+    assert computation.args[0] == "emerging"
+    assert computation.args[1]["end"] == tomorrow.isoformat()
