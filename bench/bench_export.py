@@ -20,39 +20,20 @@ import time
 import urllib.request
 from pathlib import Path
 
+import django
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import serve_gunicorn
 from _synthetic import BENCH_DB, PG, PYTHON, ROOT, SYNTHETIC_ROWS, ensure_database, psql, url
 
-# The public columns of the export (opendata/columns.py), as plain columns for ogr2ogr.
-PUBLIC_COLUMNS = [
-    "name",
-    "short_description",
-    "description",
-    "website",
-    "address",
-    "themes",
-    "start_date",
-    "start_date_precision",
-    "activity_status",
-    "actor_types",
-    "collaboration_mode",
-    "economic_model",
-    "resources",
-    "governance",
-    "animation",
-    "reciprocity",
-    "step_free_access",
-    "usable_without_internet",
-    "languages",
-    "needs",
-    "is_synthetic",
-    "source",
-    "source_id",
-    "last_confirmed_at",
-    "created_at",
-    "updated_at",
-]
+# The public columns of the export, read from the export's own list (opendata/columns.py), as
+# plain columns for ogr2ogr: the same allow-list, so that both write the same fields.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+sys.path.insert(0, str(ROOT))
+django.setup()
+from opendata.columns import PROPERTY_COLUMNS  # noqa: E402
+
+PUBLIC_COLUMNS = [column.name for column in PROPERTY_COLUMNS if column.name != "territory"]
 OGR_SQL = (
     "SELECT i.id, "
     + ", ".join(f"i.{c}" for c in PUBLIC_COLUMNS)

@@ -20,13 +20,13 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 from _common import PG_PORT, ROOT, manage, production_env, serve_gunicorn
 
 sys.path.insert(0, str(Path(__file__).parent))
 import _synthetic as bench_data
+from bench_scale import warm_analyses
 from bench_tiles import DEMO_DB, stop
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -48,16 +48,6 @@ def ensure_demo_database() -> str:
         manage(url, "createcachetable")
         manage(url, "load_demo", "-v0")
     return url
-
-
-def ensure_radar_results(url: str, base: str) -> None:
-    """The radar answers 202 ("being computed") until its results exist: compute them first
-    (the task worker's job in production; no worker runs here)."""
-    with urllib.request.urlopen(base + "/radar/", timeout=120) as response:
-        computing = response.status == 202
-    if computing:
-        print("  (computing the radar's results first)", flush=True)
-        manage(url, "warm_radar")
 
 
 def wait_idle_tiles(page, selector: str, previous: str | None = None) -> None:
@@ -154,7 +144,6 @@ def bench(database: str, label: str, runs: int) -> dict:
     server, base = serve_gunicorn(url, workers=2, ready_path="/")
     results = {}
     try:
-        ensure_radar_results(url, base)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
@@ -199,6 +188,11 @@ def main() -> None:
     args = parser.parse_args()
     bench_data.ensure_bench_database()
     ensure_demo_database()
+    # The radar's results, as the task worker computes them after each change (a request never
+    # does): without them /radar/ would only say "being computed".
+    for database in (DEMO_DB, bench_data.BENCH_DB):
+        print(f"{database}: analyses computed in {warm_analyses(database):.0f} s", flush=True)
+        manage(bench_data.url(database), "build_tile_cells")
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
         cwd=ROOT, env=production_env(bench_data.BENCH_URL), check=True,

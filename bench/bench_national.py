@@ -4,7 +4,7 @@ A synthetic mainland France (bench_gaps.py: 35,000 square communes in Lambert-93
 log-normal populations, 100,000 initiatives drawn toward populated communes, start dates over
 ten years) goes through the same functions the radar's cache calls, with the radar's own
 parameters: the gaps and Gi* clusters (9,999 permutations), the hot-spot trends (10 years,
-9,999 permutations each, drawn in batches within the memory budget), and the emerging-movement
+9,999 permutations each, both tails counted without keeping the draws), and the emerging-movement
 scan (10 km, 6 months, 999 replications; aggregated to a grid when the circles would not fit).
 Each runs in its own process so that its peak memory (maximum RSS) is its own.
 

@@ -44,13 +44,25 @@ def one_line(text: str) -> str:
 
 
 def queue_email(
-    *, kind: str, to: str, subject: str, body: str, initiative: Initiative | None = None
+    *,
+    kind: str,
+    to: str,
+    subject: str,
+    body: str,
+    initiative: Initiative | None = None,
+    headers: dict[str, str] | None = None,
 ) -> OutgoingEmail:
-    """Store the e-mail with the caller's transaction; the worker sends it once committed."""
+    """Store the e-mail with the caller's transaction; the worker sends it once committed.
+    `headers` are extra mail headers (e.g. List-Unsubscribe), erased with the body once sent."""
     from initiatives.tasks import enqueue_delivery
 
     email = OutgoingEmail.objects.create(
-        kind=kind, to=to, subject=one_line(subject)[:300], body=body, initiative=initiative
+        kind=kind,
+        to=to,
+        subject=one_line(subject)[:300],
+        body=body,
+        initiative=initiative,
+        headers={name: one_line(value) for name, value in (headers or {}).items()},
     )
     # Robust: should the enqueue fail (the database gone right after the commit), the
     # answer stays a success and the worker finds the e-mail later (resume_stalled_emails).

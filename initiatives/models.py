@@ -419,6 +419,50 @@ class Revision(models.Model):
         return f"{self.initiative} ({self.get_status_display()})"
 
 
+class TileCell(models.Model):
+    """The published initiatives of one cell of the maps' low-zoom tiles (initiatives.tiles:
+    8 × 8 cells per tile, zooms 0 to CELL_ZOOMS - 1): their number, mean position, extent and,
+    for a small group, their ids. Rebuilt by the task worker for each data version
+    (TileCellBuild), so that a tile over a whole département reads 64 rows, not every point."""
+
+    zoom = models.PositiveSmallIntegerField(_("zoom"))
+    column = models.IntegerField(_("column"))
+    row = models.IntegerField(_("row"))
+    count = models.IntegerField(_("initiatives"))
+    lon = models.FloatField(_("mean longitude"))
+    lat = models.FloatField(_("mean latitude"))
+    west = models.FloatField(_("west"))
+    south = models.FloatField(_("south"))
+    east = models.FloatField(_("east"))
+    north = models.FloatField(_("north"))
+    ids = ArrayField(models.BigIntegerField(), verbose_name=_("initiatives"), null=True)
+
+    class Meta:
+        verbose_name = _("map tile cell")
+        verbose_name_plural = _("map tile cells")
+        constraints = [
+            models.UniqueConstraint(fields=["zoom", "column", "row"], name="tile_cell_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.zoom}/{self.column}/{self.row}: {self.count}"
+
+
+class TileCellBuild(models.Model):
+    """Which version of the published initiatives (territories.DataVersion) the TileCell rows
+    describe: one row. Tiles read the cells only when it is the current version."""
+
+    version = models.BigIntegerField(_("version"))
+    built_at = models.DateTimeField(_("built"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("map tile cells build")
+        verbose_name_plural = _("map tile cells builds")
+
+    def __str__(self) -> str:
+        return f"v{self.version}"
+
+
 class ClaimStatus(models.TextChoices):
     PENDING = "pending", _("Pending moderation")
     APPROVED = "approved", _("Approved")
@@ -472,6 +516,20 @@ class OutgoingEmailKind(models.TextChoices):
     APPROVAL = "approval", _("Submission published")
     REVISION_APPROVAL = "revision_approval", _("Changes published")
     MERGE = "merge", _("Submission merged into an initiative")
+    SUBSCRIPTION_CONFIRM = "subscription_confirm", _("Confirmation of a territory subscription")
+    SUBSCRIPTION_NOTICE = "subscription_notice", _("Notice to a territory subscriber")
+    SUBSCRIPTION_DIGEST = "subscription_digest", _("Territory subscriber digest")
+
+
+# E-mails to residents who follow a territory (radar.subscriptions): nobody but the mail
+# server needs their address, so the moderators see only its domain.
+SUBSCRIBER_KINDS = frozenset(
+    {
+        OutgoingEmailKind.SUBSCRIPTION_CONFIRM,
+        OutgoingEmailKind.SUBSCRIPTION_NOTICE,
+        OutgoingEmailKind.SUBSCRIPTION_DIGEST,
+    }
+)
 
 
 class OutgoingEmailStatus(models.TextChoices):
@@ -482,14 +540,16 @@ class OutgoingEmailStatus(models.TextChoices):
 
 class OutgoingEmail(models.Model):
     """An e-mail to send, stored in the same transaction as the change it tells of, then sent
-    by the task worker with retries (initiatives.tasks). Once sent, the address and the body
-    (which may hold a private link) are erased; a failed one keeps them so that a moderator
-    can send it again."""
+    by the task worker with retries (initiatives.tasks). Once sent, the address, the body and
+    the extra headers (any of which may hold a private link, such as a List-Unsubscribe URL)
+    are erased; a failed one keeps them so that a moderator can send it again."""
 
     kind = models.CharField(_("kind"), max_length=30, choices=OutgoingEmailKind)
     to = models.EmailField(_("recipient"), blank=True)
     subject = models.CharField(_("subject"), max_length=300)
     body = models.TextField(_("body"), blank=True)
+    # Extra mail headers, name -> value (e.g. List-Unsubscribe for RFC 8058 one-click).
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
     initiative = models.ForeignKey(
         Initiative,
         verbose_name=_("initiative"),
@@ -520,3 +580,15 @@ class OutgoingEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_status_display()})"
+
+    @property
+    def shown_recipient(self) -> str:
+        """The recipient as moderators see it: a subscriber's address only by its domain."""
+        if self.kind in SUBSCRIBER_KINDS:
+            return masked_address(self.to)
+        return self.to
+
+
+def masked_address(address: str) -> str:
+    """The domain of an address ("…@example.net"), never who it is."""
+    return "…@" + address.rpartition("@")[2] if address else ""

@@ -6,7 +6,7 @@ from datetime import date
 
 from django.contrib.gis.geos import Point
 from django.utils import formats
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language, get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
 
 from initiatives.models import DESCRIPTIVE_FIELDS, Initiative
@@ -74,6 +74,25 @@ def field_rows(initiative: Initiative) -> list[tuple[str, str]]:
             )
         )
     return rows
+
+
+# The optional answers, as the public page names them for a reader.
+OPTIONAL_FACTS = {
+    "governance": gettext_lazy("Governance"),
+    "animation": gettext_lazy("Animation"),
+    "reciprocity": gettext_lazy("Participants can contribute"),
+    "step_free_access": gettext_lazy("Step-free access"),
+    "usable_without_internet": gettext_lazy("Usable without internet"),
+    "languages": gettext_lazy("Languages spoken"),
+}
+
+
+def optional_facts(initiative: Initiative) -> list[tuple[str, str]]:
+    """(label, value in words) of the optional answers that a public page shows apart."""
+    return [
+        (str(label), shown_value(name, getattr(initiative, name)))
+        for name, label in OPTIONAL_FACTS.items()
+    ]
 
 
 def source_words(source: str) -> str:

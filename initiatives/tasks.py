@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.tasks import Task, task
 from django.utils import timezone
 
-from initiatives.models import OutgoingEmail, OutgoingEmailStatus
+from initiatives.models import OutgoingEmail, OutgoingEmailStatus, masked_address
 
 logger = logging.getLogger(__name__)
 MAX_DELAY = timedelta(hours=1)
@@ -59,12 +59,16 @@ def deliver_email(email_id: int) -> str:
         if email is None:  # already sent, erased with its initiative, or being sent
             return "nothing to do"
         try:
-            EmailMessage(email.subject, email.body, None, [email.to]).send()
+            message = EmailMessage(email.subject, email.body, None, [email.to])
+            message.extra_headers.update(email.headers)
+            message.send()
         except Exception as error:  # any failure of the mail server is retried
             return _failed(email, error)
         email.status, email.sent_at = OutgoingEmailStatus.SENT, timezone.now()
         email.attempts += 1
-        email.to = email.body = email.last_error = ""  # the address and the link: erased
+        # The address and the links (in the body, or a List-Unsubscribe header): erased.
+        email.to = email.body = email.last_error = ""
+        email.headers = {}
         email.next_attempt_at = None
         email.save()
         return "sent"
@@ -72,8 +76,11 @@ def deliver_email(email_id: int) -> str:
 
 def _failed(email: OutgoingEmail, error: Exception) -> str:
     email.attempts += 1
-    # The error's class and message, never the address or the body.
-    email.last_error = f"{type(error).__name__}: {error}"[:300]
+    # The error's class and message, never the address (a refusal may quote it) or the body.
+    message = f"{type(error).__name__}: {error}"
+    if email.to:
+        message = message.replace(email.to, masked_address(email.to))
+    email.last_error = message[:300]
     logger.warning("E-mail %s failed (attempt %d): %s", email.pk, email.attempts, email.last_error)
     if email.attempts >= settings.EMAIL_RETRY_ATTEMPTS:
         email.status, email.next_attempt_at = OutgoingEmailStatus.FAILED, None

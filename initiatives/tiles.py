@@ -12,6 +12,11 @@ zooms cells hold one initiative each. Two encodings of the same query:
 - GeoJSON (`.json`), drawn by the project's maps as focusable Leaflet markers;
 - Mapbox Vector Tile (`.pbf`, PostGIS `ST_AsMVT`), layer `initiatives`, for other clients.
 
+Below zoom CELL_ZOOMS, an unfiltered tile reads its cells from a table (TileCell) that the task
+worker rebuilds for each data version (rebuild_tile_cells), rather than every point of a
+département: the same cells, computed once per version instead of once per tile. A filtered tile,
+or one asked for before the worker has caught up with the data, groups the points itself.
+
 Only published initiatives, only public fields: the query names every column it reads.
 """
 
@@ -20,6 +25,7 @@ import json
 import math
 
 from django import forms
+from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 
 from initiatives import choices
@@ -32,6 +38,8 @@ MEMBERS = 10
 # Below this zoom a tile holds many cells and many rows: its rendering is kept in the shared
 # cache (the key carries the data version). Above, the query costs less than a cache read.
 CACHE_BELOW_ZOOM = 12
+# Zooms 0 to CELL_ZOOMS - 1 have their cells in the TileCell table.
+CELL_ZOOMS = CACHE_BELOW_ZOOM
 EMPTY_GEOJSON = b'{"type":"FeatureCollection","features":[]}'
 
 
@@ -108,7 +116,12 @@ def _searched_ids_clause(text: str, code: str | None, params: dict) -> str:
     return f"i.id IN ({bound})"
 
 
-CELLS_SQL = """
+# The cell of a point at tile zoom z: column and row in a grid of 2^z × CELLS_PER_TILE cells
+# (Web Mercator), the same expression here and in the stored cells.
+CELL_COLUMN = "floor(({lon} + 180) / 360 * {cells})"
+CELL_ROW = "floor((1 - ln(tan(radians({lat})) + 1 / cos(radians({lat}))) / pi()) / 2 * {cells})"
+
+LIVE_CELLS_SQL = """
 WITH points AS (
   SELECT i.id, ST_X(i.location) AS lon, ST_Y(i.location) AS lat
   FROM initiatives_initiative i
@@ -121,14 +134,49 @@ WITH points AS (
          min(lon) AS west, min(lat) AS south, max(lon) AS east, max(lat) AS north,
          CASE WHEN count(*) <= %(members)s THEN array_agg(id) END AS ids
   FROM points
-  GROUP BY floor((lon + 180) / 360 * %(cells)s),
-           floor((1 - ln(tan(radians(lat)) + 1 / cos(radians(lat))) / pi()) / 2 * %(cells)s)
+  GROUP BY {column}, {row}
+)
+""".replace("{column}", CELL_COLUMN.format(lon="lon", cells="%(cells)s")).replace(
+    "{row}", CELL_ROW.format(lat="lat", cells="%(cells)s")
+)
+
+STORED_CELLS_SQL = """
+WITH cells AS (
+  SELECT c.count AS n, c.lon, c.lat, c.west, c.south, c.east, c.north, c.ids
+  FROM initiatives_tilecell c
+  WHERE c.zoom = %(z)s
+    AND c."column" >= %(x)s * %(per_tile)s AND c."column" < (%(x)s + 1) * %(per_tile)s
+    AND c."row" >= %(y)s * %(per_tile)s AND c."row" < (%(y)s + 1) * %(per_tile)s
 )
 """
 
-GEOJSON_SQL = (
-    CELLS_SQL
-    + """
+# Every published initiative in its cell at each zoom below CELL_ZOOMS, in one statement: the
+# data version is read in the same snapshot as the points, so the build names exactly the
+# version its cells describe.
+REBUILD_CELLS_SQL = """
+WITH points AS (
+  SELECT i.id, ST_X(i.location) AS lon, ST_Y(i.location) AS lat
+  FROM initiatives_initiative i
+  WHERE i.publication_status = 'published' AND ST_Y(i.location) BETWEEN -85.0511 AND 85.0511
+), cells AS (
+  INSERT INTO initiatives_tilecell
+    (zoom, "column", "row", count, lon, lat, west, south, east, north, ids)
+  SELECT z, {column}, {row}, count(*), avg(lon), avg(lat), min(lon), min(lat), max(lon), max(lat),
+         CASE WHEN count(*) <= %(members)s THEN array_agg(id ORDER BY id) END
+  FROM points CROSS JOIN generate_series(0, %(zooms)s - 1) AS z
+  GROUP BY z, {column}, {row}
+  RETURNING 1
+)
+INSERT INTO initiatives_tilecellbuild (id, version, built_at)
+SELECT 1, COALESCE((SELECT version FROM territories_dataversion WHERE name = 'initiatives'), 0),
+       now()
+FROM (SELECT count(*) FROM cells) AS written
+ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, built_at = EXCLUDED.built_at
+""".replace("{column}", CELL_COLUMN.format(lon="lon", cells=f"(2 ^ z * {CELLS_PER_TILE})")).replace(
+    "{row}", CELL_ROW.format(lat="lat", cells=f"(2 ^ z * {CELLS_PER_TILE})")
+)
+
+GEOJSON_TAIL = """
 SELECT c.n, c.lon, c.lat, c.west, c.south, c.east, c.north,
        (SELECT json_agg(json_build_object(
                   'id', i.id, 'name', i.name, 'short_description', i.short_description,
@@ -142,11 +190,8 @@ SELECT c.n, c.lon, c.lat, c.west, c.south, c.east, c.north,
 FROM cells c
 ORDER BY c.n DESC, c.lon, c.lat
 """
-)
 
-MVT_SQL = (
-    CELLS_SQL
-    + """
+MVT_TAIL = """
 SELECT ST_AsMVT(features, 'initiatives', 4096, 'geom')
 FROM (
   SELECT ST_AsMVTGeom(ST_Transform(ST_SetSRID(ST_MakePoint(c.lon, c.lat), 4326), 3857),
@@ -158,33 +203,60 @@ FROM (
   FROM cells c
 ) AS features
 """
-)
 
 
 def tile_cache_key(kind: str, version: int, filters: TileFilterForm, tile: Tile) -> str:
     return f"tiles:initiatives:{kind}:{version}:{filters.key()}:{tile.z}:{tile.x}:{tile.y}"
 
 
-def _params(tile: Tile, filters: TileFilterForm) -> tuple[str, dict]:
+def _query(tile: Tile, filters: TileFilterForm, tail: str) -> tuple[str, dict]:
+    """The tile's SQL and parameters: its cells from the stored table when they describe the
+    current data and no filter applies, else grouped from the points."""
     where, params = filters.sql()
+    params |= {"z": tile.z, "x": tile.x, "y": tile.y, "members": MEMBERS}
+    if not where and tile.z < CELL_ZOOMS and stored_cells_are_current():
+        return STORED_CELLS_SQL + tail, params | {"per_tile": CELLS_PER_TILE}
+    return LIVE_CELLS_SQL.format(filters=where) + tail, params | _live_params(tile)
+
+
+def _live_params(tile: Tile) -> dict:
     west, south, east, north = tile.bounds()
-    params |= {
+    return {
         "west": west,
         "south": south,
         "east": east,
         "north": north,
         "cells": 2**tile.z * CELLS_PER_TILE,
-        "members": MEMBERS,
-        "z": tile.z,
-        "x": tile.x,
-        "y": tile.y,
     }
-    return where, params
+
+
+def stored_cells_are_current() -> bool:
+    """Whether the TileCell rows describe the current published initiatives."""
+    return run_tile_query(
+        """SELECT EXISTS (SELECT 1 FROM initiatives_tilecellbuild b
+                          JOIN territories_dataversion v ON v.name = 'initiatives'
+                          WHERE b.version = v.version)""",
+        {},
+    )[0][0]
+
+
+def rebuild_tile_cells() -> int:
+    """Recompute every stored cell from the published initiatives, and record the data version
+    they describe, in one transaction (readers keep the previous cells until it commits; a
+    concurrent rebuild waits). Returns the data version built."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("LOCK TABLE initiatives_tilecell IN EXCLUSIVE MODE")
+        cursor.execute("DELETE FROM initiatives_tilecell")
+        cursor.execute(
+            REBUILD_CELLS_SQL,
+            {"members": MEMBERS, "zooms": CELL_ZOOMS},
+        )
+        cursor.execute("SELECT version FROM initiatives_tilecellbuild WHERE id = 1")
+        return cursor.fetchone()[0]
 
 
 def initiative_tile_geojson(*, tile: Tile, filters: TileFilterForm) -> bytes:
-    where, params = _params(tile, filters)
-    rows = run_tile_query(GEOJSON_SQL.format(filters=where), params)
+    rows = run_tile_query(*_query(tile, filters, GEOJSON_TAIL))
     features = []
     for n, lon, lat, west, south, east, north, members in rows:
         properties = {"count": n, "bbox": [round(v, 6) for v in (west, south, east, north)]}
@@ -209,8 +281,7 @@ def initiative_tile_geojson(*, tile: Tile, filters: TileFilterForm) -> bytes:
 
 
 def initiative_tile_mvt(*, tile: Tile, filters: TileFilterForm) -> bytes:
-    where, params = _params(tile, filters)
-    rows = run_tile_query(MVT_SQL.format(filters=where), params)
+    rows = run_tile_query(*_query(tile, filters, MVT_TAIL))
     return bytes(rows[0][0]) if rows and rows[0][0] is not None else b""
 
 

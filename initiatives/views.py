@@ -4,12 +4,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from common.counting import BoundedCountPaginator
-from initiatives import choices, detail, log_filters, panels
+from initiatives import choices, log_filters, panels
 from initiatives.claims import claim_approve, claim_reject, pending_claims
 from initiatives.clients import client_address
 from initiatives.emails import private_link_url
@@ -24,7 +25,7 @@ from initiatives.holder_views import erase_confirmation
 from initiatives.holders import HOLDER_SESSION_KEY, held_initiative
 from initiatives.models import Initiative, Revision, RevisionStatus
 from initiatives.permissions import MODERATORS_GROUP, is_moderator  # noqa: F401 (re-exported)
-from initiatives.presentation import field_label, field_rows, shown_value
+from initiatives.presentation import field_label, field_rows, optional_facts, shown_value
 from initiatives.selectors import (
     commune_choices,
     initiative_holding_token,
@@ -84,6 +85,16 @@ def home(request):
     )
 
 
+# The public map's own parameters: only these travel back to it from a detail page.
+MAP_PARAMETERS = ("q", "territory", "theme", "actor_type", "collaboration_mode", "page")
+
+
+def _back_to_map_query(query) -> str:
+    """The map's filters from the detail page's own query string (the list links carry
+    them), so that "back to the map" returns to the same search."""
+    return urlencode([(key, value) for key in MAP_PARAMETERS for value in query.getlist(key)])
+
+
 def initiative_detail(request, pk: int):
     # Moderators also open pending (and archived) items: the queue links to them.
     shown = Initiative.objects.all() if is_moderator(request.user) else published_initiatives()
@@ -91,8 +102,8 @@ def initiative_detail(request, pk: int):
     context = {
         "initiative": initiative,
         "panels": panels.PUBLIC_PAGE,
-        "optional_facts": detail.optional_facts(initiative),
-        "back_query": detail.back_to_map_query(request.GET),
+        "optional_facts": optional_facts(initiative),
+        "back_query": _back_to_map_query(request.GET),
     }
     return render(request, "initiatives/detail.html", context)
 

@@ -174,3 +174,30 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.territory} ({self.pk})"
+
+
+class SubscriptionEmail(models.Model):
+    """Which subscription an outgoing e-mail is for, so that unsubscribing erases the e-mails
+    not yet sent (radar.signals): an unsubscribed reader gets nothing more, even from an
+    e-mail already queued or waiting for its next attempt."""
+
+    email = models.OneToOneField(
+        "initiatives.OutgoingEmail",
+        verbose_name=_("e-mail"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="subscription_link",
+    )
+    subscription = models.ForeignKey(
+        Subscription,
+        verbose_name=_("subscription"),
+        on_delete=models.CASCADE,
+        related_name="emails",
+    )
+
+    class Meta:
+        verbose_name = _("e-mail to a subscriber")
+        verbose_name_plural = _("e-mails to subscribers")
+
+    def __str__(self) -> str:
+        return f"{self.subscription_id}: {self.email_id}"

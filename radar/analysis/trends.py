@@ -193,20 +193,6 @@ def _one_year(y: np.ndarray, w: weights.W, permutations: int, seed: int):
     return z, clusters.benjamini_hochberg(p)
 
 
-SIMULATION_BUDGET = 20_000_000  # simulated Gi* values held at once: 160 MB
-
-
-def _permutation_batches(n: int, permutations: int) -> list[int]:
-    """The permutations split so that n x batch stays within SIMULATION_BUDGET."""
-    if not permutations:
-        return [0]
-    size = max(99, SIMULATION_BUDGET // max(n, 1))
-    if permutations <= size:
-        return [permutations]
-    full, rest = divmod(permutations, size)
-    return [size] * full + ([rest] if rest else [])
-
-
 def gi_star_two_sided(y: np.ndarray, w: weights.W, *, permutations: int, seed: int):
     """Gi* z-scores (analytical, as ESRI maps them) and two-sided p-values: from
     ``permutations`` conditional permutations, or, with ``permutations=0``, from the normal
@@ -218,30 +204,30 @@ def gi_star_two_sided(y: np.ndarray, w: weights.W, *, permutations: int, seed: i
     as ``#{sim < G}``: for counts, a territory whose whole neighbourhood started nothing has
     G = 0 = every simulated G, hence p = 1 / (P + 1) -- a "significant cold spot" made of
     ties. Sparse yearly counts are full of such zeros.
+
+    The two tails come from esda's "greater" (``#{sim >= G}``) and "lesser" (``#{sim <= G}``)
+    p-values over the same permutations (the same seed draws the same ones), so no simulated
+    value is kept: memory follows the number of territories, not territories x permutations.
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # zero-variance years: their z is NaN, untested below
-        # The simulations are kept (territories x permutations): beyond SIMULATION_BUDGET
-        # values they are drawn in batches, each with its own seed, only the tails counted.
-        batches = _permutation_batches(y.size, permutations)
-        upper = lower = 0
-        for index, batch in enumerate(batches):
-            g = clusters.local_g_star(
-                y,
-                w,
-                permutations=batch,
-                seed=seed if len(batches) == 1 else seed + 7919 * index,
-                keep_simulations=bool(batch),
-                alternative="two-sided",  # only rGs is used; silences esda's deprecation warning
+        if permutations:
+            tails = [
+                clusters.local_g_star(
+                    y, w, permutations=permutations, seed=seed, alternative=alternative
+                )
+                for alternative in ("greater", "lesser")
+            ]
+            # esda gives (count + 1) / (P + 1) in float32: back to the exact counts.
+            upper, lower = (
+                np.rint(np.asarray(g.p_sim, dtype=float) * (permutations + 1)) for g in tails
             )
-            if batch:
-                observed = np.asarray(g.Gs, dtype=float)[:, None]
-                upper = upper + (g.rGs >= observed).sum(axis=1)
-                lower = lower + (g.rGs <= observed).sum(axis=1)
-                del g.rGs
+            g = tails[0]
+        else:
+            g = clusters.local_g_star(y, w, permutations=0, seed=seed, alternative="two-sided")
     z = np.asarray(g.Zs, dtype=float).copy()
     if permutations:
-        p = np.minimum(1.0, 2.0 * np.minimum(upper + 1, lower + 1) / (permutations + 1))
+        p = np.minimum(1.0, 2.0 * np.minimum(upper, lower) / (permutations + 1))
     else:
         p = 2.0 * norm.sf(np.abs(z))
     cardinalities = np.array([w.cardinalities[i] for i in w.id_order])

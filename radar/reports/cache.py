@@ -73,8 +73,14 @@ def computing() -> Iterator[None]:
         _compute_here.reset(token)
 
 
-def cached_result(name: str, params: dict, compute: Callable[[], Any]) -> tuple[Any, bool]:
-    """The result and whether it is stale (computed on older data; a fresh one is coming)."""
+def cached_result(
+    name: str, params: dict, compute: Callable[[], Any], *, previous: dict | None = None
+) -> tuple[Any, bool]:
+    """The result and whether it is stale (computed on older data; a fresh one is coming).
+
+    `previous`: the parameters of the result this one replaces (yesterday's, for a result of
+    the day): while the new one is being computed, the previous one is served, marked stale,
+    rather than nothing."""
     key = _key(name, params)
     fingerprint = data_fingerprint()
     entry = cache.get(key)
@@ -84,6 +90,9 @@ def cached_result(name: str, params: dict, compute: Callable[[], Any]) -> tuple[
         return _value(compute_and_store(key, fingerprint, compute)), False
     _request_computation(name, params, key, fingerprint)
     entry = entry or cache.get(key)  # a backend that runs tasks at once has just stored it
+    older = cache.get(_key(name, previous)) if entry is None and previous else None
+    if older is not None:
+        return _value(older), True
     if entry is None:
         raise ResultPending
     return _value(entry), entry["fingerprint"] != fingerprint

@@ -5,7 +5,7 @@ scan by month of start), most likely first, each with a sentence saying what it 
 import functools
 import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, Point, Polygon
@@ -34,9 +34,14 @@ class EmergingParams:
 def emerging_rows(params: EmergingParams) -> tuple[list[dict], bool]:
     """The movements, most likely first, each with `significant` and its `summary` in the
     request's language, and whether the result is stale."""
-    if not params.end:
-        params = EmergingParams(**{**params.__dict__, "end": timezone.localdate().isoformat()})
-    rows, stale = cache.cached_result("emerging", params.__dict__, lambda: _compute(params))
+    previous = None
+    if not params.end:  # today's scan; yesterday's is served while it is computed
+        today = timezone.localdate()
+        previous = {**params.__dict__, "end": (today - timedelta(days=1)).isoformat()}
+        params = EmergingParams(**{**params.__dict__, "end": today.isoformat()})
+    rows, stale = cache.cached_result(
+        "emerging", params.__dict__, lambda: _compute(params), previous=previous
+    )
     words = [{"significant": _significant(row), "summary": _summary(row)} for row in rows]
     return [row | said for row, said in zip(rows, words, strict=True)], stale
 

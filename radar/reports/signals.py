@@ -2,6 +2,8 @@
 diversity of actors, mix of resources, digital-only initiatives, freshness. Unknown answers
 are counted apart, never as "no"."""
 
+from datetime import date, timedelta
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,16 +17,25 @@ from territories.models import Territory
 
 def territory_signals(*, territory: Territory) -> dict:
     """The signs of the active initiatives that the territory owns at its level."""
-    level = territory.level
-    by_code, stale = cache.cached_result("signals", {"level": level}, lambda: compute_level(level))
+    today = timezone.localdate()
+    level, day = territory.level, today.isoformat()
+    # Keyed by the day too: "active" and "fresh" are counted from it (radar.tasks refreshes it
+    # just after midnight; yesterday's are served meanwhile, marked stale).
+    by_code, stale = cache.cached_result(
+        "signals",
+        {"level": level, "day": day},
+        lambda: compute_level(level, day=day),
+        previous={"level": level, "day": (today - timedelta(days=1)).isoformat()},
+    )
     values = by_code.get(territory.code)
     if values is None:  # a territory added since: its level's signals are being recomputed
         raise cache.ResultPending
     return {"territory": {"code": territory.code, "name": territory.name}, **values, "stale": stale}
 
 
-def compute_level(level: str) -> dict[str, dict]:
-    """The signs of every territory of the level, in one pass (the task worker warms them)."""
+def compute_level(level: str, *, day: str) -> dict[str, dict]:
+    """The signs of every territory of the level on the day (ISO date), in one pass (the task
+    worker warms them)."""
     # The scientific stack loads here, when a result is computed, not on a cache hit.
     from radar.analysis import signals
     from radar.reports import frames
@@ -34,7 +45,7 @@ def compute_level(level: str) -> dict[str, dict]:
     )
     codes = list(Territory.objects.filter(level=level).values_list("code", flat=True))
     active = frame[frame["active"]]
-    table = signals.territory_signals(active, timezone.localdate(), territories=codes)
+    table = signals.territory_signals(active, date.fromisoformat(day), territories=codes)
     return {code: frames.plain(table.loc[code].to_dict()) for code in codes}
 
 

@@ -40,10 +40,14 @@ def hotspot_trends_rows(
 ) -> tuple[list[dict], bool]:
     """Emerging hot-spot pattern of every territory of the level, with the pattern's name in
     the request's language, and whether the result is stale."""
+    # This year's trends; last year's are served while they are computed.
+    previous = None if params.end_year else {**params.resolved().__dict__}
+    if previous:
+        previous["end_year"] -= 1
     params = params.resolved()
     territories = territories or LevelTerritories(params.level)
     rows, stale = cache.cached_result(
-        "trends", params.__dict__, lambda: _compute(params, territories)
+        "trends", params.__dict__, lambda: _compute(params, territories), previous=previous
     )
     return [row | {"pattern_label": _(PATTERN_LABELS[row["pattern"]])} for row in rows], stale
 

@@ -74,14 +74,10 @@ def test_a_planted_cluster_is_still_found_on_the_grid():
     assert set(range(10_000, 10_000 + planted)) <= found
 
 
-def test_trend_permutations_are_drawn_in_batches_beyond_the_budget(monkeypatch):
-    assert trends._permutation_batches(538, 9999) == [9999]
-    monkeypatch.setattr(trends, "SIMULATION_BUDGET", 538 * 1000)
-    batches = trends._permutation_batches(538, 9999)
-    assert sum(batches) == 9999 and max(batches) <= 1000
-
-
-def test_batched_trend_p_values_agree_with_one_draw(monkeypatch):
+def test_trend_p_values_count_both_tails_of_the_same_draws_without_keeping_them(monkeypatch):
+    """Two-sided p from esda's upper and lower tails over one set of permutations: the same
+    values as counting the kept simulations, with nothing of size territories x permutations
+    held in memory."""
     import geopandas as gpd
     from shapely.geometry import box
 
@@ -89,18 +85,32 @@ def test_batched_trend_p_values_agree_with_one_draw(monkeypatch):
 
     cells = [box(x, y, x + 1, y + 1) for x in range(12) for y in range(12)]
     territories = gpd.GeoDataFrame({"code": [str(i) for i in range(144)]}, geometry=cells)
-    y = np.random.default_rng(5).poisson(2.0, 144).astype(float)
-    y[:12] += 8  # a hot corner
+    y = np.random.default_rng(5).poisson(0.6, 144).astype(float)
+    y[:12] += 8  # a hot corner; the rest sparse, with many ties at zero
     w = clusters.queen_weights(territories)
-    z_one, p_one = trends.gi_star_two_sided(y, w, permutations=1999, seed=3)
-    monkeypatch.setattr(trends, "SIMULATION_BUDGET", 144 * 200)
-    z_batched, p_batched = trends.gi_star_two_sided(y, w, permutations=1999, seed=3)
+    kept = clusters.local_g_star(
+        y, w, permutations=1999, seed=3, alternative="two-sided", keep_simulations=True
+    )
+    observed = np.asarray(kept.Gs)[:, None]
+    upper, lower = (kept.rGs >= observed).sum(axis=1), (kept.rGs <= observed).sum(axis=1)
+    expected = np.minimum(1.0, 2.0 * np.minimum(upper + 1, lower + 1) / 2000)
 
-    assert np.allclose(z_one, z_batched, equal_nan=True)
-    tested = np.isfinite(p_one)
-    difference = np.abs(p_one[tested] - p_batched[tested])
-    assert difference.max() < 0.12 and difference.mean() < 0.03  # Monte Carlo error only
-    assert not np.array_equal(p_one[tested], p_batched[tested])  # really other draws
+    calls = []
+    original = clusters.local_g_star
+
+    def recorded(*args, **kwargs):
+        calls.append(kwargs.get("keep_simulations", False))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(clusters, "local_g_star", recorded)
+    z, p = trends.gi_star_two_sided(y, w, permutations=1999, seed=3)
+
+    assert calls == [False, False]
+    tested = np.isfinite(p)
+    assert tested.sum() > 100
+    assert np.array_equal(p[tested], expected[tested])
+    assert np.allclose(z[tested], np.asarray(kept.Zs)[tested])
+    assert (p[tested] < 0.05).any() and (p[tested] == 1.0).any()  # both ends are exercised
 
 
 @pytest.fixture

@@ -171,3 +171,47 @@ def test_no_thread_is_started_by_the_application():
         if re.search(r"threading\.Thread\b|from threading import .*\bThread\b", path.read_text())
     ]
     assert sources and offenders == []
+
+
+@pytest.mark.recomputation
+def test_a_bulk_write_enqueues_one_recomputation_when_it_ends(
+    recorded_tasks, django_capture_on_commit_callbacks
+):
+    from initiatives.signals import bulk_write
+
+    with django_capture_on_commit_callbacks(execute=True), bulk_write(sender=None):
+        for initiative in Initiative.objects.published().order_by("pk")[:5]:
+            initiative.reciprocity = not initiative.reciprocity
+            initiative.save()
+        assert enqueued(recorded_tasks, "recompute_radar") == []
+    [recomputation] = enqueued(recorded_tasks, "recompute_radar")
+    assert recomputation.args == [True]  # skipped if warm_radar got there first
+
+
+@pytest.mark.recomputation
+def test_a_scheduled_recomputation_does_nothing_when_the_results_are_current(monkeypatch):
+    tasks.recompute_radar.call()
+    monkeypatch.setattr(tasks, "warm_up", lambda: pytest.fail("computed twice"))
+    tasks.recompute_radar.call(True)
+
+
+def test_on_a_new_day_the_day_befores_movements_are_served_stale_meanwhile(
+    client, recorded_tasks, monkeypatch
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    url = reverse("api:radar-emerging")
+    today = client.get(url).json()
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert response.json()["stale"] is True
+    assert response.json()["features"] == today["features"]
+    [computation] = enqueued(recorded_tasks, "compute_result")
+    assert computation.args[0] == "emerging"
+    assert computation.args[1]["end"] == tomorrow.isoformat()

@@ -226,3 +226,105 @@ def test_the_low_zoom_tiles_are_rendered_ahead_for_the_first_visitor(client):
     assert response.status_code == 200
     assert not any("ST_MakeEnvelope" in q["sql"] for q in queries.captured_queries)
     assert sum(f["properties"]["count"] for f in features(response)) > 0
+
+
+# Stored cells (initiatives.tiles.rebuild_tile_cells) ----------------------------------------
+
+PLACES = ((-0.5792, 44.8378), (-0.2432, 44.9153), (-1.1612, 44.6586))
+LOW_ZOOM_TILES = [tile_of(lon, lat, z) for z in (3, 6, 8, 9, 10, 11) for lon, lat in PLACES]
+
+
+def both_ways(monkeypatch, render, tile, filters):
+    """The tile drawn from the stored cells, then grouped from the points."""
+    from initiatives import tiles
+
+    stored = render(tile=tile, filters=filters)
+    monkeypatch.setattr(tiles, "stored_cells_are_current", lambda: False)
+    live = render(tile=tile, filters=filters)
+    monkeypatch.undo()
+    return stored, live
+
+
+def same_cells(stored: bytes, live: bytes) -> bool:
+    """The same cells, up to the last digit of a mean (PostgreSQL sums floats in scan order)."""
+    a, b = json.loads(stored)["features"], json.loads(live)["features"]
+    assert len(a) == len(b)
+    for one, other in zip(a, b, strict=True):
+        assert one["properties"]["count"] == other["properties"]["count"]
+        assert one["properties"].get("initiatives") == other["properties"].get("initiatives")
+        assert one["properties"]["bbox"] == pytest.approx(other["properties"]["bbox"], abs=2e-6)
+        assert one["geometry"]["coordinates"] == pytest.approx(
+            other["geometry"]["coordinates"], abs=2e-7
+        )
+    return True
+
+
+def test_stored_cells_draw_the_same_tiles_as_the_points(monkeypatch):
+    from initiatives import tiles
+    from territories.tiles import Tile
+
+    for lonlat in ((-0.5, 44.8), (-0.51, 44.81), (-0.9, 45.3)):
+        make_initiative(lonlat=lonlat)
+    assert tiles.rebuild_tile_cells() == data_version("initiatives")
+    assert tiles.stored_cells_are_current()
+    filters = tiles.TileFilterForm({})
+    assert filters.is_valid()
+    drawn = 0
+    for z, x, y in LOW_ZOOM_TILES:
+        tile = Tile(z, x, y)
+        stored, live = both_ways(monkeypatch, tiles.initiative_tile_geojson, tile, filters)
+        assert same_cells(stored, live), (z, x, y)
+        drawn += len(json.loads(stored)["features"]) > 0
+        stored, live = both_ways(monkeypatch, tiles.initiative_tile_mvt, tile, filters)
+        assert bool(stored) == bool(live), (z, x, y)
+    assert drawn >= len(LOW_ZOOM_TILES) // 2  # most of these tiles hold initiatives
+
+
+def test_a_tile_reads_its_stored_cells_only_while_they_describe_the_current_data(client):
+    from initiatives import tiles
+
+    tiles.rebuild_tile_cells()
+    z, x, y = tile_of(*LONLAT, 9)
+    before = sum(f["properties"]["count"] for f in features(client.get(url(z, x, y))))
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url(z, x, y, query="theme=food"))  # a filtered tile groups the points
+    assert not any("initiatives_tilecell " in q["sql"] for q in queries.captured_queries)
+
+    make_initiative(lonlat=LONLAT)  # a new version: the cells are out of date
+    assert not tiles.stored_cells_are_current()
+    with CaptureQueriesContext(connection) as queries:
+        after = sum(f["properties"]["count"] for f in features(client.get(url(z, x, y))))
+    assert after == before + 1
+    assert not any("initiatives_tilecell c" in q["sql"] for q in queries.captured_queries)
+
+    tiles.rebuild_tile_cells()  # the worker catches up
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url(z, x, y, ext="pbf"))
+    assert response.status_code == 200
+    assert any("FROM initiatives_tilecell c" in q["sql"] for q in queries.captured_queries)
+    assert not any("ST_MakeEnvelope" in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_stored_cells_hold_only_public_fields_of_published_initiatives():
+    from initiatives import tiles
+    from initiatives.models import TileCell
+
+    hidden = make_initiative(lonlat=LONLAT, status=PublicationStatus.PENDING)
+    shown = make_initiative(lonlat=(LONLAT[0] + 0.3, LONLAT[1]))
+    tiles.rebuild_tile_cells()
+    published = Initiative.objects.published().count()
+    for zoom in range(tiles.CELL_ZOOMS):
+        cells = TileCell.objects.filter(zoom=zoom)
+        assert sum(cells.values_list("count", flat=True)) == published
+    ids = {i for cell in TileCell.objects.exclude(ids=None) for i in cell.ids}
+    assert shown.id in ids and hidden.id not in ids
+
+
+def test_the_worker_builds_the_cells_with_the_radar():
+    from initiatives import tiles
+    from radar import tasks
+
+    make_initiative(lonlat=LONLAT)
+    assert not tiles.stored_cells_are_current()
+    tasks.recompute_radar.call()
+    assert tiles.stored_cells_are_current()

@@ -5,7 +5,9 @@ contributors", and the data page says this subset is share-alike.
 
 A tag → theme table covers the usual collaborative places; a feature with none of those
 tags is reported (its main tags kept aside), not guessed. Areas (community gardens) are
-placed at a point inside them. Contact tags (e-mail, phone, operator) are not read.
+placed at a point inside them. Contact tags (e-mail, phone, operator) are not read. An
+extract is filtered by GDAL while it reads it (only features with one of the keys read here are
+materialised), so that a département's extract costs the memory of its candidates only.
 """
 
 import re
@@ -125,6 +127,17 @@ def _overpass_id(feature: dict, properties: dict) -> str:
     return osm_id
 
 
+def _candidates(fields: set[str]) -> str:
+    """An OGR SQL filter for the features carrying one of the keys read here: a column of the
+    layer (the driver's osmconf.ini decides which keys get one) or a key in other_tags."""
+    keys = (*MAIN_KEYS, "repair_cafe", "garden:type")
+    tests = [
+        f'"{key}" IS NOT NULL' if key in fields else f"other_tags LIKE '%\"{key}\"=>%'"
+        for key in keys
+    ]
+    return " OR ".join(tests)
+
+
 def _parse_hstore(value) -> dict:
     if not isinstance(value, str):  # a missing value reads as NaN
         return {}
@@ -156,7 +169,10 @@ class OsmFormat(Format):
         line = 0
         for layer in LAYERS:
             try:
-                frame = pyogrio.read_dataframe(path, layer=layer)
+                fields = set(pyogrio.read_info(path, layer=layer)["fields"])
+                # GDAL reads the extract as a stream and keeps only the candidates: memory
+                # follows their number, not the size of the file (streets, buildings, …).
+                frame = pyogrio.read_dataframe(path, layer=layer, where=_candidates(fields))
             except Exception as error:  # GDAL says why in its message
                 raise FormatError(
                     _("Cannot read the OpenStreetMap file: %(error)s") % {"error": error}

@@ -3,7 +3,9 @@
 `db_worker` stops at the first database error, and a task it was running when the database
 went away stays "running" for ever. This one waits for the database to come back and carries
 on, and every minute (and at start) enqueues again the e-mails whose task was lost
-(initiatives.tasks.resume_stalled_emails). Same options as `db_worker`."""
+(initiatives.tasks.resume_stalled_emails) and sends `worker_housekeeping`, through which the
+apps above keep their periodic work scheduled (radar's daily refresh). Same options as
+`db_worker`."""
 
 import logging
 import os
@@ -15,6 +17,7 @@ from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
+from initiatives.signals import worker_housekeeping
 from initiatives.tasks import resume_stalled_emails
 
 logger = logging.getLogger("django_tasks_db")
@@ -63,10 +66,23 @@ class Worker(db_worker.Worker):
         return True
 
     def _housekeeping(self) -> None:
-        if self.process_all_queues or "email" in self.queue_names:
+        if self.serves("email"):
             resumed = resume_stalled_emails()
             if resumed:
                 logger.warning("Re-enqueued %d e-mail(s) whose task was lost", resumed)
+        for receiver, outcome in worker_housekeeping.send_robust(
+            sender=self.__class__, serves=self.serves
+        ):
+            if isinstance(outcome, DatabaseError):
+                raise outcome  # the loop waits for the database and tries again
+            if isinstance(outcome, Exception):
+                logger.error("Housekeeping by %s failed: %r", receiver, outcome)
+
+    def serves(self, queue_name: str) -> bool:
+        """Whether this worker runs the tasks of the queue."""
+        if queue_name in self.excluded_queue_names:
+            return False
+        return self.process_all_queues or queue_name in self.queue_names
 
     @staticmethod
     def _forget_connections() -> None:

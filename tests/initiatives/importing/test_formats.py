@@ -231,6 +231,40 @@ def test_an_osm_feature_without_a_known_tag_is_reported_not_guessed(tmp_path):
 
 
 @pytest.mark.django_db
+def test_an_osm_extract_is_filtered_while_read_not_loaded_whole(tmp_path, monkeypatch):
+    """GDAL keeps only the candidates (an attribute filter while it streams the file): the
+    streets of an extract never reach memory."""
+    import pyogrio
+
+    streets = "".join(
+        f'<node id="{n}" version="1" lat="44.8{n % 100:02d}" lon="-0.5{n % 97:02d}">'
+        '<tag k="highway" v="crossing"/></node>'
+        for n in range(1, 3001)
+    )
+    places = (
+        '<node id="9001" version="1" lat="44.84" lon="-0.57"><tag k="amenity" v="give_box"/>'
+        '</node><node id="9002" version="1" lat="44.85" lon="-0.58">'
+        '<tag k="repair_cafe" v="yes"/><tag k="name" v="Répar’café"/></node>'
+    )
+    path = tmp_path / "extract.osm"
+    path.write_text(f'<?xml version="1.0"?><osm version="0.6">{streets}{places}</osm>')
+    read = []
+    original = pyogrio.read_dataframe
+
+    def counting(*args, **kwargs):
+        frame = original(*args, **kwargs)
+        read.append(len(frame))
+        return frame
+
+    monkeypatch.setattr(pyogrio, "read_dataframe", counting)
+
+    run(path, format="osm")
+
+    assert sum(read) == 2
+    assert set(imported().values_list("source_id", flat=True)) == {"node/9001", "node/9002"}
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("fmt", ["geojson", "osm"])
 def test_geojson_coordinates_are_read_as_longitude_then_latitude(tmp_path, fmt):
     # Bordeaux is at longitude -0.58, latitude 44.84; read the other way round it would be
