@@ -74,8 +74,14 @@ function runSlice() {
       jobs.shift();
       continue;
     }
-    job.each(job.items[job.next], job.next);
+    const index = job.next;
     job.next += 1;
+    try {
+      job.each(job.items[index], index);
+    } catch (error) {
+      // One item that fails (a malformed feature) stops neither its job nor the others.
+      window.reportError(error);
+    }
     if (job.next >= job.items.length) {
       jobs.shift();
       job.finish();
