@@ -139,6 +139,41 @@ export const JsonTiles = L.GridLayer.extend({
     this.on("tileunload", (event) => this._undraw(this._tileCoordsToKey(event.coords)));
   },
 
+  // Leaflet's own (1.9), less one line: reading the new level's offsetWidth, which forces a
+  // layout of the whole page in the zoom's animation frame to start the level's CSS
+  // transition. These tiles are empty (what they draw goes in the marker or overlay panes):
+  // there is nothing to animate, and one forced layout per layer was most of that frame.
+  _updateLevels() {
+    const zoom = this._tileZoom;
+    const { maxZoom } = this.options;
+    if (zoom === undefined) return undefined;
+    for (const key of Object.keys(this._levels)) {
+      const z = Number(key);
+      if (this._levels[z].el.children.length || z === zoom) {
+        this._levels[z].el.style.zIndex = maxZoom - Math.abs(zoom - z);
+        this._onUpdateLevel(z);
+      } else {
+        L.DomUtil.remove(this._levels[z].el);
+        this._removeTilesAtZoom(z);
+        this._onRemoveLevel(z);
+        delete this._levels[z];
+      }
+    }
+    let level = this._levels[zoom];
+    if (!level) {
+      const map = this._map;
+      level = { zoom };
+      this._levels[zoom] = level;
+      level.el = L.DomUtil.create("div", "leaflet-tile-container leaflet-zoom-animated", this._container);
+      level.el.style.zIndex = maxZoom;
+      level.origin = map.project(map.unproject(map.getPixelOrigin()), zoom).round();
+      this._setZoomTransform(level, map.getCenter(), map.getZoom());
+      this._onCreateLevel(level);
+    }
+    this._level = level;
+    return level;
+  },
+
   _current(key, tile) {
     return Boolean(this._map && this._tiles[key] && this._tiles[key].el === tile);
   },
