@@ -100,7 +100,10 @@ def served_territory_extent() -> tuple[float, float, float, float] | None:
 
 
 def territory_extent(*, territory: Territory) -> tuple[float, float, float, float] | None:
-    """(west, south, east, north) of one territory, computed by the database."""
+    """(west, south, east, north) of one territory: from its geometry when the row was read
+    with it (no query), else computed by the database."""
+    if "geometry" not in territory.get_deferred_fields():
+        return territory.geometry.extent if territory.geometry else None
     return Territory.objects.filter(pk=territory.pk).aggregate(extent=Extent("geometry"))["extent"]
 
 

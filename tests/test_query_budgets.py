@@ -66,7 +66,8 @@ PAGES = {
         6,
     ),
     "embed builder": (lambda: reverse("initiatives:embed"), 1),
-    "embed map": (lambda: reverse("initiatives:embed-map") + f"?territory={BORDEAUX}", 4),
+    # the territory, the count, the page of the list, and the map's configuration
+    "embed map": (lambda: reverse("initiatives:embed-map") + f"?territory={BORDEAUX}", 5),
     # the territory, new initiatives, requests, the emerging movements (cached) and geometry
     "territory feed": (lambda: reverse("radar:territory-feed", args=[BORDEAUX]), 8),
     "follow a territory": (lambda: reverse("radar:subscribe", args=[BORDEAUX]), 1),

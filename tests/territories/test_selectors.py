@@ -7,6 +7,7 @@ from territories.selectors import (
     territories_in_bbox,
     territory_children,
     territory_containing,
+    territory_extent,
 )
 
 BORDEAUX = Point(-0.5792, 44.8378, srid=4326)
@@ -51,3 +52,19 @@ def test_territories_of_a_level_within_a_bbox():
 @pytest.mark.django_db
 def test_the_served_territory_is_the_gironde():
     assert served_territory().name == "Gironde"
+
+
+@pytest.mark.django_db
+def test_a_territory_extent_is_the_same_read_from_its_row_or_from_the_database(
+    django_assert_num_queries,
+):
+    loaded = Territory.objects.get(level="commune", code="33063")
+    deferred = Territory.objects.defer("geometry").get(level="commune", code="33063")
+
+    with django_assert_num_queries(0):
+        west, south, east, north = territory_extent(territory=loaded)
+    with django_assert_num_queries(1):
+        from_database = territory_extent(territory=deferred)
+
+    assert from_database == pytest.approx((west, south, east, north))
+    assert west < BORDEAUX.x < east and south < BORDEAUX.y < north
