@@ -72,27 +72,13 @@ def _pages_last(path: str) -> bool:
     return not path.startswith("/api/v1/radar/")
 
 
-WARM_ANALYSES = """
-from radar.reports.emerging import EmergingParams, emerging_rows
-from radar.reports.gaps import GapParams, gaps_rows
-from radar.reports.insights import workshop_insights
-from radar.reports.signals import territory_signals
-from radar.reports.trends import TrendParams, hotspot_trends_rows
-from territories.models import Territory
-for level in ("commune", "epci"):
-    gaps_rows(GapParams(level=level))
-    hotspot_trends_rows(TrendParams(level=level))
-emerging_rows(EmergingParams())
-workshop_insights()
-territory_signals(territory=Territory.objects.get(level="commune", code="33063"))
-"""
-
-
 def warm_analyses(database: str) -> float:
     """Compute and cache the radar's analyses as the task worker would, out of any request
     (a request may not wait minutes); the time it took."""
     started = time.perf_counter()
-    command = [sys.executable, "manage.py", "shell", "-c", WARM_ANALYSES]
+    # What the worker computes after each change and every morning (radar.tasks.warm_up):
+    # every level's gaps, trends and signals, the emerging movements, the insights.
+    command = [sys.executable, "manage.py", "warm_radar"]
     subprocess.run(command, cwd=ROOT, env=production_env(url(database)), check=True)
     return time.perf_counter() - started
 
