@@ -5,7 +5,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from common.counting import bounded_count
+from common.counting import BoundedCountPaginator, bounded_count
 from common.spreadsheet import SpreadsheetSafeWriter
 from initiatives import choices
 from radar import charts, selectors
@@ -23,6 +23,7 @@ from territories.models import Territory
 from territories.selectors import territory_by_code
 
 TABLE_LIMIT = 600  # every published initiative of the demo fits; the page stays light
+PROFILE_PAGE_SIZE = 50  # initiatives asking for support on a territory's page
 DEFAULT_LEVEL = "epci"
 
 
@@ -154,7 +155,11 @@ def territory_profile(request, code: str):
         "territory": territory,
         "comparison": comparison,
         "signals": _signals(territory),
-        "asking": selectors.initiatives_asking_support(territory=territory),
+        # One page of the list, whatever the number of initiatives in the territory.
+        "asking": BoundedCountPaginator(
+            selectors.initiatives_asking_support(territory=territory).order_by("name", "id"),
+            PROFILE_PAGE_SIZE,
+        ).get_page(request.GET.get("page")),
         "white_zone": white_zone,
         "gap": gap,
         "nearest": _with_km(selectors.nearest_initiatives(territory=territory))

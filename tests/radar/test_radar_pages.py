@@ -92,6 +92,32 @@ def test_a_territory_profile_compares_with_the_parent_and_the_departement(client
     assert "@media print" in Path("static/css/radar.css").read_text()
 
 
+def test_a_profile_lists_the_initiatives_asking_for_support_one_page_at_a_time(client):
+    """The département's page at national density would otherwise list thousands."""
+    from radar.selectors import initiatives_asking_support
+    from territories.models import Territory
+
+    gironde = Territory.objects.get(level="departement", code="33")
+    for _ in range(51):
+        make_initiative(needs=["volunteers"])
+    asking = initiatives_asking_support(territory=gironde).order_by("name", "id")
+    total = asking.count()
+    assert total > 50
+    url = reverse("radar:territory", args=["33"])
+
+    first = client.get(url)
+    names = [i.name for i in first.context["asking"]]
+    assert names == [i.name for i in asking[:50]]
+    assert 'rel="next"' in first.content.decode() and 'rel="prev"' not in first.content.decode()
+
+    pages, seen = -(-total // 50), []
+    for number in range(1, pages + 1):
+        seen += [i.pk for i in client.get(url, {"page": number}).context["asking"]]
+    assert seen == list(asking.values_list("pk", flat=True))
+    last = client.get(url, {"page": pages}).content.decode()
+    assert 'rel="prev"' in last and 'rel="next"' not in last
+
+
 def test_an_unknown_territory_is_not_found(client):
     assert client.get(reverse("radar:territory", args=["99999"])).status_code == 404
 
