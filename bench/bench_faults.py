@@ -128,8 +128,10 @@ def main(seconds: float = 60, *keys: str) -> None:
             if not keys or key in keys:
                 run_scenario(stack, key, title, start, end, seconds)
     finally:
-        database_start()  # whatever happened, leave the cluster running
+        # The stack first: its workers outlive a database outage, and orphans would take the
+        # next run's e-mail tasks with this run's (closed) mail server.
         stack.stop()
+        database_start()  # whatever happened, leave the cluster running
 
 
 if __name__ == "__main__":
