@@ -116,12 +116,17 @@ def _searched_ids_clause(text: str, code: str | None, params: dict) -> str:
     return f"i.id IN ({bound})"
 
 
-# The cell of a point at tile zoom z: column and row in a grid of 2^z × CELLS_PER_TILE cells
-# (Web Mercator), the same expression here and in the stored cells.
-CELL_COLUMN = "floor(({lon} + 180) / 360 * {cells})"
-CELL_ROW = "floor((1 - ln(tan(radians({lat})) + 1 / cos(radians({lat}))) / pi()) / 2 * {cells})"
+def _cell(cells: str) -> str:
+    """The cell of a point (lon, lat) in a grid of `cells` × `cells` over the world (Web
+    Mercator): its column and row, the same expression for the tiles and the stored cells."""
+    return (
+        f"floor((lon + 180) / 360 * {cells}), "
+        f"floor((1 - ln(tan(radians(lat)) + 1 / cos(radians(lat))) / pi()) / 2 * {cells})"
+    )
 
-LIVE_CELLS_SQL = """
+
+LIVE_CELLS_SQL = (
+    """
 WITH points AS (
   SELECT i.id, ST_X(i.location) AS lon, ST_Y(i.location) AS lat
   FROM initiatives_initiative i
@@ -134,10 +139,11 @@ WITH points AS (
          min(lon) AS west, min(lat) AS south, max(lon) AS east, max(lat) AS north,
          CASE WHEN count(*) <= %(members)s THEN array_agg(id) END AS ids
   FROM points
-  GROUP BY {column}, {row}
+  GROUP BY """
+    + _cell("%(cells)s")
+    + """
 )
-""".replace("{column}", CELL_COLUMN.format(lon="lon", cells="%(cells)s")).replace(
-    "{row}", CELL_ROW.format(lat="lat", cells="%(cells)s")
+"""
 )
 
 STORED_CELLS_SQL = """
@@ -150,10 +156,12 @@ WITH cells AS (
 )
 """
 
+# The cell of a point at zoom z, z being a column of the query below.
+ZOOM_CELL = _cell(f"(2 ^ z * {CELLS_PER_TILE})")
 # Every published initiative in its cell at each zoom below CELL_ZOOMS, in one statement: the
 # data version is read in the same snapshot as the points, so the build names exactly the
 # version its cells describe.
-REBUILD_CELLS_SQL = """
+REBUILD_CELLS_SQL = f"""
 WITH points AS (
   SELECT i.id, ST_X(i.location) AS lon, ST_Y(i.location) AS lat
   FROM initiatives_initiative i
@@ -161,10 +169,10 @@ WITH points AS (
 ), cells AS (
   INSERT INTO initiatives_tilecell
     (zoom, "column", "row", count, lon, lat, west, south, east, north, ids)
-  SELECT z, {column}, {row}, count(*), avg(lon), avg(lat), min(lon), min(lat), max(lon), max(lat),
+  SELECT z, {ZOOM_CELL}, count(*), avg(lon), avg(lat), min(lon), min(lat), max(lon), max(lat),
          CASE WHEN count(*) <= %(members)s THEN array_agg(id ORDER BY id) END
   FROM points CROSS JOIN generate_series(0, %(zooms)s - 1) AS z
-  GROUP BY z, {column}, {row}
+  GROUP BY z, {ZOOM_CELL}
   RETURNING 1
 )
 INSERT INTO initiatives_tilecellbuild (id, version, built_at)
@@ -172,9 +180,7 @@ SELECT 1, COALESCE((SELECT version FROM territories_dataversion WHERE name = 'in
        now()
 FROM (SELECT count(*) FROM cells) AS written
 ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, built_at = EXCLUDED.built_at
-""".replace("{column}", CELL_COLUMN.format(lon="lon", cells=f"(2 ^ z * {CELLS_PER_TILE})")).replace(
-    "{row}", CELL_ROW.format(lat="lat", cells=f"(2 ^ z * {CELLS_PER_TILE})")
-)
+"""
 
 GEOJSON_TAIL = """
 SELECT c.n, c.lon, c.lat, c.west, c.south, c.east, c.north,
